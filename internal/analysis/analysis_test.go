@@ -1,0 +1,159 @@
+package analysis_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/smartmigrate/smartmigrate/internal/analysis"
+	"github.com/smartmigrate/smartmigrate/internal/load"
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite the want sections of testdata/*.txtar")
+
+// TestCases loads each testdata/*.txtar as a module, analyses it, and
+// compares a dump of the result with the archive's "want" section.
+func TestCases(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("no test cases")
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			var want string
+			for _, f := range ar.Files {
+				if f.Name == "want" {
+					want = string(f.Data)
+					continue
+				}
+				path := filepath.Join(dir, f.Name)
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m, err := load.Load(dir)
+			if err != nil {
+				t.Fatalf("load: %v", err)
+			}
+			res, err := analysis.Analyze(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := dump(res)
+			if got == want {
+				return
+			}
+			if *update {
+				for i := range ar.Files {
+					if ar.Files[i].Name == "want" {
+						ar.Files[i].Data = []byte(got)
+					}
+				}
+				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			t.Errorf("analysis of %s differs (go test -update rewrites it)\n--- got\n%s--- want\n%s", file, got, want)
+		})
+	}
+}
+
+// dump prints what the analysis found, one fact a line, module path
+// trimmed.
+func dump(r *analysis.Result) string {
+	short := func(id string) string {
+		id = strings.ReplaceAll(id, r.Module+"/", "")
+		return strings.ReplaceAll(id, r.Module+".", "")
+	}
+	var b strings.Builder
+	for _, f := range r.Funcs {
+		var facts []string
+		if f.Blocking {
+			facts = append(facts, "blocking via "+f.Via)
+		}
+		if f.TakesContext {
+			facts = append(facts, "takes ctx")
+		}
+		if f.HasCtxForm {
+			facts = append(facts, "has ctx form")
+		}
+		if f.UsedAsValue {
+			facts = append(facts, "used as value")
+		}
+		if len(f.Interfaces) > 0 {
+			facts = append(facts, "implements "+strings.Join(f.Interfaces, ","))
+		}
+		for _, p := range f.Also {
+			facts = append(facts, "also "+p.Short())
+		}
+		if f.Skip != "" && (f.Blocking || !f.TestFile) {
+			facts = append(facts, "skip: "+f.Skip)
+		}
+		if len(facts) == 0 && len(f.Sinks) == 0 {
+			continue
+		}
+		if len(facts) == 0 {
+			facts = append(facts, "not blocking")
+		}
+		fmt.Fprintf(&b, "func %s: %s\n", short(f.ID), strings.Join(facts, "; "))
+		for _, s := range f.Sinks {
+			kind := "sink"
+			switch {
+			case s.Rule.Consumer:
+				kind = "consumer"
+			case s.Rule.Background:
+				kind = "background"
+			case s.Rule.Statement:
+				kind = "statement sink"
+			}
+			fmt.Fprintf(&b, "  %s %s -> %s at %s\n", kind, s.Rule.Call, s.Rule.Form, s.Pos.Short())
+		}
+		for _, c := range f.Calls {
+			callee := r.Func(c.Callee)
+			if callee == nil || !callee.Blocking {
+				continue
+			}
+			line := fmt.Sprintf("  call %s at %s, ctx source %s", short(c.Callee), c.Pos.Short(), c.Source)
+			if c.Interface != "" {
+				var impls []string
+				for _, i := range c.Impls {
+					impls = append(impls, short(i))
+				}
+				line += fmt.Sprintf(" (dynamic, impls %s)", strings.Join(impls, ","))
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	for _, u := range r.Units {
+		var funcs []string
+		for _, f := range u.Funcs {
+			funcs = append(funcs, short(f))
+		}
+		var callees []string
+		for _, c := range u.Callees {
+			callees = append(callees, short(c))
+		}
+		fmt.Fprintf(&b, "unit %s: %s, funcs [%s], callees [%s], heat %d, callers %d", short(u.ID), u.Kind, strings.Join(funcs, " "), strings.Join(callees, " "), u.SinkCalls, u.Callers)
+		if len(u.Risks) > 0 {
+			fmt.Fprintf(&b, ", risks [%s]", strings.Join(u.Risks, "; "))
+		}
+		b.WriteString("\n")
+	}
+	s := r.Summary()
+	fmt.Fprintf(&b, "summary: blocking %d, to migrate %d in %d units, context-aware %d, skipped %v\n", s.Blocking, s.ToMigrate, s.Units, s.Done, s.Skipped)
+	return b.String()
+}

@@ -1,0 +1,294 @@
+package analysis
+
+import (
+	"go/ast"
+	"go/types"
+	"sort"
+
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// walkBodies records, for every function body, its sink calls and its
+// calls to module functions, and marks functions referred to as values.
+func (b *builder) walkBodies() {
+	for _, fi := range b.files {
+		info := fi.pkg.TypesInfo
+		called := map[*ast.Ident]bool{} // identifiers in call position
+		var stack []ast.Node            // enclosing nodes
+		var encl *Func                  // the FuncDecl being walked
+		ast.Inspect(fi.syntax, func(n ast.Node) bool {
+			if n == nil {
+				if _, ok := stack[len(stack)-1].(*ast.FuncDecl); ok {
+					encl = nil
+				}
+				stack = stack[:len(stack)-1]
+				return true
+			}
+			stack = append(stack, n)
+			switch n := n.(type) {
+			case *ast.FuncDecl:
+				encl = nil
+				if obj, ok := info.Defs[n.Name].(*types.Func); ok && obj != nil {
+					encl = b.byKey[posKey(b.mod.Fset, n.Name.Pos())]
+				}
+			case *ast.CallExpr:
+				if id := calleeIdent(n.Fun); id != nil {
+					called[id] = true
+				}
+				if encl != nil {
+					b.recordCall(fi, encl, n, stack)
+				}
+			case *ast.Ident:
+				if called[n] {
+					break
+				}
+				if obj, ok := info.Uses[n].(*types.Func); ok {
+					if f := b.byKey[posKey(b.mod.Fset, obj.Pos())]; f != nil && !f.InterfaceMethod {
+						f.UsedAsValue = true
+					}
+				}
+			}
+			return true
+		})
+	}
+}
+
+// calleeIdent returns the identifier that names the called function in a
+// call's Fun expression, or nil.
+func calleeIdent(fun ast.Expr) *ast.Ident {
+	for {
+		switch e := fun.(type) {
+		case *ast.ParenExpr:
+			fun = e.X
+		case *ast.IndexExpr:
+			fun = e.X
+		case *ast.IndexListExpr:
+			fun = e.X
+		case *ast.SelectorExpr:
+			return e.Sel
+		case *ast.Ident:
+			return e
+		default:
+			return nil
+		}
+	}
+}
+
+// recordCall classifies one call inside encl.
+func (b *builder) recordCall(fi fileInfo, encl *Func, call *ast.CallExpr, stack []ast.Node) {
+	info := fi.pkg.TypesInfo
+	fn, _ := typeutil.Callee(info, call).(*types.Func)
+	if fn == nil {
+		return
+	}
+	if r := b.sinks.rule(fn); r != nil {
+		if r.Background && isReturned(call, stack) {
+			// A function that returns context.TODO() makes a context for
+			// others; it does not drop one.
+			return
+		}
+		encl.Sinks = append(encl.Sinks, SinkCall{Pos: b.position(call.Lparen), Rule: *r})
+		return
+	}
+	callee := b.byKey[posKey(b.mod.Fset, fn.Pos())]
+	if callee == nil {
+		return
+	}
+	c := Call{Pos: b.position(call.Pos()), Callee: callee.ID}
+	if callee.InterfaceMethod {
+		if recv := fn.Type().(*types.Signature).Recv(); recv != nil {
+			c.Interface = qualifiedTypeName(recv.Type())
+		}
+	}
+	c.Source = b.ctxSource(fi, call, stack)
+	encl.Calls = append(encl.Calls, c)
+}
+
+// isReturned reports whether call is a result of a return statement
+// (stack ends with call).
+func isReturned(call *ast.CallExpr, stack []ast.Node) bool {
+	for i := len(stack) - 2; i >= 0; i-- {
+		switch stack[i].(type) {
+		case *ast.ParenExpr:
+			continue
+		case *ast.ReturnStmt:
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// qualifiedTypeName is "example.com/m.Fetcher" for a named type.
+func qualifiedTypeName(t types.Type) string {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() != nil {
+		return n.Obj().Pkg().Path() + "." + n.Obj().Name()
+	}
+	return types.TypeString(t, nil)
+}
+
+// resolveInterfaces fills Impls of dynamic calls, the Interfaces a method
+// helps satisfy, and the outside interface that fixes a method's signature.
+func (b *builder) resolveInterfaces() {
+	byName := map[string][]*Func{}
+	for _, f := range b.res.Funcs {
+		if f.Recv != "" && !f.InterfaceMethod {
+			byName[f.Name] = append(byName[f.Name], f)
+		}
+	}
+	impls := map[string][]string{} // interface method ID -> implementing method IDs
+	names := make([]string, 0, len(b.ifaces))
+	for n := range b.ifaces {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		mi := b.ifaces[name]
+		for mname, m := range mi.methods {
+			for _, cand := range byName[mname] {
+				if !b.implements(cand, mi.iface) {
+					continue
+				}
+				impls[m.ID] = append(impls[m.ID], cand.ID)
+				if mi.exported {
+					cand.Interfaces = append(cand.Interfaces, shortCall(mi.name))
+				}
+				cand.ifaces = append(cand.ifaces, mi)
+			}
+		}
+	}
+	for _, f := range b.res.Funcs {
+		for i := range f.Calls {
+			c := &f.Calls[i]
+			if c.Interface != "" {
+				c.Impls = impls[c.Callee]
+			}
+		}
+		sort.Strings(f.Interfaces)
+	}
+	b.outsideInterfaces(byName)
+}
+
+// implements reports whether cand's receiver type (or a pointer to it) has
+// every method of iface, comparing signatures as text so that package
+// variants (p and p [p.test]) compare equal.
+func (b *builder) implements(cand *Func, iface *types.Interface) bool {
+	obj := b.objs[cand]
+	if obj == nil {
+		return false
+	}
+	recv := obj.Type().(*types.Signature).Recv()
+	named := namedOf(recv.Type())
+	if named == nil {
+		return false
+	}
+	mset := b.methodSet(named)
+	for i := 0; i < iface.NumMethods(); i++ {
+		want := iface.Method(i)
+		sel := mset.Lookup(want.Pkg(), want.Name())
+		if sel == nil {
+			return false
+		}
+		if sigString(sel.Obj().Type()) != sigString(want.Type()) {
+			return false
+		}
+	}
+	return true
+}
+
+func namedOf(t types.Type) *types.Named {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, _ := types.Unalias(t).(*types.Named)
+	return n
+}
+
+func (b *builder) methodSet(n *types.Named) *types.MethodSet {
+	if ms, ok := b.msets[n]; ok {
+		return ms
+	}
+	ms := types.NewMethodSet(types.NewPointer(n))
+	b.msets[n] = ms
+	return ms
+}
+
+// sigString prints a signature with full package paths, without the
+// receiver.
+func sigString(t types.Type) string {
+	sig := t.(*types.Signature)
+	plain := types.NewSignatureType(nil, nil, nil, sig.Params(), sig.Results(), sig.Variadic())
+	return types.TypeString(plain, func(p *types.Package) string { return p.Path() })
+}
+
+// outsideInterfaces marks methods whose signature an interface from outside
+// the module fixes: the exported interfaces of every package the module
+// imports directly, and error.
+func (b *builder) outsideInterfaces(byName map[string][]*Func) {
+	type outside struct {
+		name  string
+		iface *types.Interface
+	}
+	byMethod := map[string][]outside{}
+	add := func(name string, it *types.Interface) {
+		for i := 0; i < it.NumMethods(); i++ {
+			m := it.Method(i).Name()
+			if byName[m] != nil {
+				byMethod[m] = append(byMethod[m], outside{name, it})
+			}
+		}
+	}
+	add("error", types.Universe.Lookup("error").Type().Underlying().(*types.Interface))
+	seen := map[*types.Package]bool{}
+	for _, p := range b.mod.Packages {
+		for _, imp := range p.Types.Imports() {
+			if seen[imp] || isModulePath(imp.Path(), b.mod.Path) {
+				continue
+			}
+			seen[imp] = true
+			scope := imp.Scope()
+			for _, n := range scope.Names() {
+				tn, ok := scope.Lookup(n).(*types.TypeName)
+				if !ok || !tn.Exported() || tn.IsAlias() {
+					continue
+				}
+				if it, ok := tn.Type().Underlying().(*types.Interface); ok && it.IsMethodSet() && it.NumMethods() > 0 {
+					add(imp.Name()+"."+n, it)
+				}
+			}
+		}
+	}
+	for m, list := range byMethod {
+		// The smallest interface names the reason best (io.Reader, not
+		// io.ReadWriteCloser); ties go to the name.
+		sort.Slice(list, func(i, j int) bool {
+			if a, b := list[i].iface.NumMethods(), list[j].iface.NumMethods(); a != b {
+				return a < b
+			}
+			return list[i].name < list[j].name
+		})
+		for _, f := range byName[m] {
+			obj := b.objs[f]
+			if obj == nil || f.TestFile {
+				continue
+			}
+			named := namedOf(obj.Type().(*types.Signature).Recv().Type())
+			if named == nil || named.TypeParams().Len() > 0 {
+				continue
+			}
+			for _, o := range list {
+				if types.Implements(types.NewPointer(named), o.iface) {
+					f.outside = o.name
+					break
+				}
+			}
+		}
+	}
+}
+
+func isModulePath(path, mod string) bool {
+	return path == mod || len(path) > len(mod) && path[:len(mod)] == mod && path[len(mod)] == '/'
+}

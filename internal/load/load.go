@@ -1,0 +1,254 @@
+// Package load loads a Go module once, with syntax and types for the
+// module's own packages (tests included) and export data for everything it
+// imports.
+package load
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/tools/go/packages"
+)
+
+// Mode is the go/packages load mode: syntax and type information for the
+// packages named by the patterns, export data for their dependencies.
+const Mode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+	packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes |
+	packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule | packages.NeedForTest
+
+// Module is a loaded module.
+type Module struct {
+	// Dir is the absolute path of the module root (the folder of go.mod).
+	Dir string
+	// Path is the module path.
+	Path string
+	// GoVersion is the go line of go.mod ("1.24"), or "" when it has none.
+	GoVersion string
+	// Fset holds the positions of every file below.
+	Fset *token.FileSet
+	// Packages are the module's packages, one per package clause: the
+	// test variant of a package when it has tests (it holds the package's
+	// files and its in-package test files), the external test package, never
+	// the generated test main. Sorted by import path.
+	Packages []*packages.Package
+	// Ignored are the files of the module's packages that the current build
+	// constraints exclude (x_windows.go on linux), parsed without types.
+	Ignored []IgnoredFile
+}
+
+// IgnoredFile is a file of a package that the build constraints exclude.
+type IgnoredFile struct {
+	// Package is the loaded package the file belongs to.
+	Package *packages.Package
+	// Path is the absolute file name.
+	Path string
+	// Syntax is the parsed file, positions in Module.Fset.
+	Syntax *ast.File
+}
+
+// Error is a load failure: a list of messages, each with its position.
+type Error struct {
+	// Messages are "file:line:col: msg" lines, in the order go/packages
+	// reported them.
+	Messages []string
+}
+
+// MaxShown bounds how many messages Error prints.
+const MaxShown = 5
+
+func (e *Error) Error() string {
+	shown := e.Messages
+	more := ""
+	if len(shown) > MaxShown {
+		more = fmt.Sprintf("\n(and %d more errors)", len(shown)-MaxShown)
+		shown = shown[:MaxShown]
+	}
+	return strings.Join(shown, "\n") + more
+}
+
+// FindRoot returns the folder of the go.mod that governs dir.
+func FindRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if fi, err := os.Stat(abs); err != nil {
+		return "", fmt.Errorf("%s: %w", dir, errors.Unwrap(err))
+	} else if !fi.IsDir() {
+		return "", fmt.Errorf("%s: not a directory", dir)
+	}
+	for d := abs; ; {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("%s is not inside a Go module (no go.mod here or in any parent folder)", abs)
+		}
+		d = parent
+	}
+}
+
+// Load loads the packages matching patterns (relative to dir, "./..." when
+// none) of the module that holds dir.
+func Load(dir string, patterns ...string) (*Module, error) {
+	root, err := FindRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	gomod := filepath.Join(root, "go.mod")
+	data, err := os.ReadFile(gomod)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", gomod, err)
+	}
+	mf, err := modfile.ParseLax(gomod, data, nil)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", gomod, err)
+	}
+	if mf.Module == nil {
+		return nil, fmt.Errorf("%s: no module line", gomod)
+	}
+	m := &Module{Dir: root, Path: mf.Module.Mod.Path, Fset: token.NewFileSet()}
+	if mf.Go != nil {
+		m.GoVersion = mf.Go.Version
+	}
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	absDir, _ := filepath.Abs(dir)
+	cfg := &packages.Config{
+		Mode:  Mode,
+		Dir:   absDir,
+		Tests: true,
+		Fset:  m.Fset,
+		ParseFile: func(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+			return parser.ParseFile(fset, filename, src, parser.ParseComments|parser.SkipObjectResolution)
+		},
+	}
+	pkgs, err := packages.Load(cfg, patterns...)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
+	}
+	m.Packages = selectVariants(pkgs)
+	if len(m.Packages) == 0 {
+		return nil, fmt.Errorf("pattern %s matched no packages in %s", strings.Join(patterns, " "), root)
+	}
+	if err := packageErrors(m.Packages, absDir); err != nil {
+		return nil, err
+	}
+	m.Ignored = parseIgnored(m)
+	return m, nil
+}
+
+// selectVariants keeps one package per package clause: the in-package test
+// variant instead of the plain package, and external test packages; it
+// drops generated test mains and packages recompiled for another
+// package's tests.
+func selectVariants(pkgs []*packages.Package) []*packages.Package {
+	hasTestVariant := map[string]bool{}
+	for _, p := range pkgs {
+		if p.ForTest == p.PkgPath && p.ForTest != "" {
+			hasTestVariant[p.PkgPath] = true
+		}
+	}
+	var out []*packages.Package
+	for _, p := range pkgs {
+		switch {
+		case p.Name == "main" && strings.HasSuffix(p.PkgPath, ".test") && p.ForTest == "":
+			continue // generated test main
+		case p.ForTest == "":
+			if hasTestVariant[p.PkgPath] {
+				continue
+			}
+		case p.ForTest == p.PkgPath, p.PkgPath == p.ForTest+"_test":
+		default:
+			continue // recompiled for another package's tests
+		}
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].PkgPath < out[j].PkgPath })
+	return out
+}
+
+// packageErrors reports the module packages' errors as positioned lines,
+// with file names relative to dir where they are below it.
+func packageErrors(pkgs []*packages.Package, dir string) error {
+	var msgs []string
+	seen := map[string]bool{}
+	for _, p := range pkgs {
+		for _, e := range p.Errors {
+			msg := e.Msg
+			if e.Pos != "" && e.Pos != "-" {
+				pos := e.Pos
+				if rel, err := filepath.Rel(dir, pos); err == nil && !strings.HasPrefix(rel, "..") {
+					pos = rel
+				}
+				msg = pos + ": " + e.Msg
+			}
+			if !seen[msg] {
+				seen[msg] = true
+				msgs = append(msgs, msg)
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return &Error{Messages: msgs}
+}
+
+// parseIgnored parses the files that build constraints exclude from the
+// module's packages, keeping those whose package clause matches.
+func parseIgnored(m *Module) []IgnoredFile {
+	var out []IgnoredFile
+	seen := map[string]bool{}
+	for _, p := range m.Packages {
+		for _, name := range p.IgnoredFiles {
+			if seen[name] || !strings.HasSuffix(name, ".go") {
+				continue
+			}
+			seen[name] = true
+			f, err := parser.ParseFile(m.Fset, name, nil, parser.ParseComments|parser.SkipObjectResolution)
+			if err != nil || f.Name.Name != p.Name {
+				continue
+			}
+			if isIgnoreTagged(f) {
+				continue
+			}
+			out = append(out, IgnoredFile{Package: p, Path: name, Syntax: f})
+		}
+	}
+	return out
+}
+
+// isIgnoreTagged reports whether f carries "//go:build ignore", the
+// convention for files that are never part of the package.
+func isIgnoreTagged(f *ast.File) bool {
+	for _, cg := range f.Comments {
+		if cg.Pos() > f.Package {
+			break
+		}
+		for _, c := range cg.List {
+			if strings.HasPrefix(c.Text, "//go:build") && strings.Contains(c.Text, "ignore") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Rel returns name relative to the module root, slash-separated.
+func (m *Module) Rel(name string) string {
+	if rel, err := filepath.Rel(m.Dir, name); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(name)
+}
