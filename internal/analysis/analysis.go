@@ -82,6 +82,9 @@ type Func struct {
 	TestFile bool `json:"testFile,omitempty"`
 	// TakesContext is true when a parameter is a context.Context.
 	TakesContext bool `json:"takesContext,omitempty"`
+	// Handler is true for HTTP handlers (a *http.Request parameter): they
+	// have a context already, r.Context(), and their calls get it.
+	Handler bool `json:"handler,omitempty"`
 	// HasCtxForm is true when FooContext already exists as Foo's ctx form.
 	HasCtxForm bool `json:"hasCtxForm,omitempty"`
 	// InterfaceMethod is true for a method declared in an interface type.
@@ -179,7 +182,7 @@ func (r *Result) Summary() Summary {
 		if f.TestFile || f.InterfaceMethod {
 			continue
 		}
-		if f.TakesContext || f.HasCtxForm {
+		if f.TakesContext || f.HasCtxForm || f.Handler {
 			s.Done++
 			continue
 		}

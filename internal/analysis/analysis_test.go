@@ -88,6 +88,9 @@ func dump(r *analysis.Result) string {
 		if f.TakesContext {
 			facts = append(facts, "takes ctx")
 		}
+		if f.Handler {
+			facts = append(facts, "handler")
+		}
 		if f.HasCtxForm {
 			facts = append(facts, "has ctx form")
 		}

@@ -31,9 +31,9 @@ func Analyze(m *load.Module) (*Result, error) {
 	return b.res, nil
 }
 
-// done reports whether f already has a context: it takes one, or its ctx
-// form exists.
-func (f *Func) done() bool { return f.TakesContext || f.HasCtxForm }
+// done reports whether f already has a context: it takes one, its ctx
+// form exists, or it is an HTTP handler.
+func (f *Func) done() bool { return f.TakesContext || f.HasCtxForm || f.Handler }
 
 // blockingSink reports whether a sink call makes a function blocking.
 func blockingSink(s SinkCall) bool { return !s.Rule.Consumer }

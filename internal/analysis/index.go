@@ -158,6 +158,7 @@ func (b *builder) indexDecls(fi fileInfo) {
 			}
 			sig := obj.Type().(*types.Signature)
 			f.TakesContext = takesContext(sig)
+			f.Handler = isHandler(sig)
 			switch {
 			case fi.test:
 				f.Skip = "in a test file"
@@ -271,6 +272,22 @@ func (b *builder) checkCtxName(f *Func, obj *types.Func) {
 	if f.Skip == "" {
 		f.nameTaken = fmt.Sprintf("ctx-form name %s is taken by %s", name, describeObj(other))
 	}
+}
+
+// isHandler reports whether sig is an HTTP handler's: an
+// http.ResponseWriter and a *http.Request, whose Context() is its context.
+func isHandler(sig *types.Signature) bool {
+	var w, r bool
+	for i := 0; i < sig.Params().Len(); i++ {
+		t := sig.Params().At(i).Type()
+		switch qualifiedTypeName(t) {
+		case "net/http.ResponseWriter":
+			w = true
+		case "net/http.Request":
+			_, r = t.(*types.Pointer)
+		}
+	}
+	return w && r
 }
 
 func describeObj(o types.Object) string {

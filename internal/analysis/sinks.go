@@ -185,3 +185,8 @@ func shortCall(full string) string {
 	j := strings.LastIndexAny(full[:i], "(*")
 	return full[:j+1] + full[i+1:]
 }
+
+// RuleFor returns how a call to fn becomes context-aware, or nil when fn is
+// not a sink. It is the classification Analyze uses, for callers that meet
+// calls the analysis did not see (files excluded by build constraints).
+func RuleFor(fn *types.Func) *Rule { return newSinkFinder().rule(fn) }
