@@ -1,0 +1,212 @@
+package strategies
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Strategy names, the values of --strategy.
+const (
+	BottomUpName     = "bottom-up"
+	TopDownName      = "top-down"
+	CriticalPathName = "critical-path"
+)
+
+// Names returns the names of the strategies, in the order they are
+// documented.
+func Names() []string {
+	return []string{BottomUpName, TopDownName, CriticalPathName}
+}
+
+// ByName returns the strategy that --strategy=name selects.
+func ByName(name string) (Strategy, error) {
+	switch name {
+	case BottomUpName:
+		return BottomUp{}, nil
+	case TopDownName:
+		return TopDown{}, nil
+	case CriticalPathName:
+		return CriticalPath{}, nil
+	}
+	return nil, fmt.Errorf("unknown strategy %q (want bottom-up, top-down or critical-path)", name)
+}
+
+// draft is a phase before --max-units splitting and numbering.
+type draft struct {
+	// comps are the components of the phase, in the order in which they
+	// are packed into parts when the phase is split.
+	comps []int
+	// label starts the reason ("level 2").
+	label string
+	// text completes the reason; first is the number of the draft's first
+	// phase after numbering.
+	text func(first int) string
+}
+
+// prepare validates the input common to all strategies and condenses g.
+func prepare(g Graph, opts Options) (*condensation, error) {
+	if opts.MaxUnits < 0 {
+		return nil, fmt.Errorf("max units must be 0 (no bound) or more, not %d", opts.MaxUnits)
+	}
+	cg, err := newCallGraph(g)
+	if err != nil {
+		return nil, err
+	}
+	return condense(cg), nil
+}
+
+// number splits every draft into parts of at most maxUnits units (never
+// splitting a component) and numbers the resulting phases from 1.
+func number(c *condensation, drafts []draft, maxUnits int) []Phase {
+	phases := []Phase{}
+	for _, d := range drafts {
+		if len(d.comps) == 0 {
+			continue
+		}
+		parts := pack(c, d.comps, maxUnits)
+		first := len(phases) + 1
+		text := d.text(first)
+		for i, part := range parts {
+			var b strings.Builder
+			b.WriteString(d.label)
+			if len(parts) > 1 {
+				fmt.Fprintf(&b, " (part %d of %d)", i+1, len(parts))
+			}
+			b.WriteString(": ")
+			b.WriteString(text)
+			var units []Unit
+			for _, k := range part {
+				if n := c.size(k); n > 1 {
+					if maxUnits > 0 && n > maxUnits {
+						fmt.Fprintf(&b, "; call cycle %s of %d units is larger than --max-units=%d and is kept whole", cycleName(c, k), n, maxUnits)
+					} else {
+						fmt.Fprintf(&b, "; call cycle %s of %d units is kept together", cycleName(c, k), n)
+					}
+				}
+				for _, u := range c.members[k] {
+					units = append(units, c.g.units[u])
+				}
+			}
+			slices.SortFunc(units, func(a, b Unit) int { return strings.Compare(a.ID, b.ID) })
+			phases = append(phases, Phase{Number: len(phases) + 1, Reason: b.String(), Units: units})
+		}
+	}
+	return phases
+}
+
+// cycleName names a component by its lead unit.
+func cycleName(c *condensation, k int) string {
+	return "{" + c.lead(k) + ", ...}"
+}
+
+// pack cuts comps, in order, into consecutive parts of at most maxUnits
+// units. A component larger than maxUnits gets a part of its own. With
+// maxUnits 0 there is one part.
+func pack(c *condensation, comps []int, maxUnits int) [][]int {
+	if maxUnits <= 0 {
+		return [][]int{comps}
+	}
+	var parts [][]int
+	var cur []int
+	size := 0
+	for _, k := range comps {
+		n := c.size(k)
+		if len(cur) > 0 && size+n > maxUnits {
+			parts = append(parts, cur)
+			cur, size = nil, 0
+		}
+		cur = append(cur, k)
+		size += n
+	}
+	if len(cur) > 0 {
+		parts = append(parts, cur)
+	}
+	return parts
+}
+
+// BottomUp migrates the leaves of the call graph first: phase k holds the
+// units whose callees were all migrated in earlier phases, so every ctx form
+// calls ctx forms only and the public API comes last.
+//
+// A unit's level is 1 + the largest level of the units it calls outside its
+// own call cycle; units that call no unit to migrate (they reach a sink
+// directly) are level 1. The members of a call cycle (a strongly connected
+// component) share a level and a phase.
+type BottomUp struct{}
+
+// Name implements Strategy.
+func (BottomUp) Name() string { return BottomUpName }
+
+// Plan implements Strategy.
+func (BottomUp) Plan(g Graph, opts Options) (Plan, error) {
+	c, err := prepare(g, opts)
+	if err != nil {
+		return Plan{}, err
+	}
+	var drafts []draft
+	for i, comps := range groupBy(c, c.heights()) {
+		level := i // heights start at 1, bucket 0 is empty
+		if len(comps) == 0 {
+			continue
+		}
+		d := draft{comps: comps, label: fmt.Sprintf("level %d", level)}
+		if level == 1 {
+			d.text = func(int) string { return "reach a sink directly; they call no unit left to migrate" }
+		} else {
+			d.text = func(first int) string {
+				return fmt.Sprintf("call only units migrated in phases ≤ %d", first-1)
+			}
+		}
+		drafts = append(drafts, d)
+	}
+	return Plan{Strategy: BottomUpName, Phases: number(c, drafts, opts.MaxUnits)}, nil
+}
+
+// TopDown migrates the roots of the call graph first and goes down one
+// level per phase: the exported roots (units that no unit to migrate calls,
+// with at least one exported function), then the other roots, then phase by
+// phase the units whose callers were all migrated in earlier phases (their
+// depth is the longest call chain from a root). Until their callees are
+// migrated, the roots' ctx forms call the sync callees as they are.
+type TopDown struct{}
+
+// Name implements Strategy.
+func (TopDown) Name() string { return TopDownName }
+
+// Plan implements Strategy.
+func (TopDown) Plan(g Graph, opts Options) (Plan, error) {
+	c, err := prepare(g, opts)
+	if err != nil {
+		return Plan{}, err
+	}
+	var drafts []draft
+	for depth, comps := range groupBy(c, c.depths()) {
+		if depth == 0 {
+			var exp, unexp []int
+			for _, k := range comps {
+				if c.exported(k) {
+					exp = append(exp, k)
+				} else {
+					unexp = append(unexp, k)
+				}
+			}
+			drafts = append(drafts,
+				draft{comps: exp, label: "roots", text: func(int) string {
+					return "exported API that no unit left to migrate calls; their ctx forms call still-sync callees until later phases"
+				}},
+				draft{comps: unexp, label: "roots", text: func(int) string {
+					return "unexported units that no unit left to migrate calls"
+				}})
+			continue
+		}
+		drafts = append(drafts, draft{comps: comps, label: fmt.Sprintf("depth %d", depth), text: func(first int) string {
+			return fmt.Sprintf("every caller was migrated in phases ≤ %d", first-1)
+		}})
+	}
+	p := Plan{Strategy: TopDownName, Phases: number(c, drafts, opts.MaxUnits)}
+	if len(p.Phases) > 0 {
+		p.Notes = append(p.Notes, "top-down: a ctx form calls the sync form of a callee until that callee's phase; cancellation reaches the sinks only when the last phase is applied")
+	}
+	return p, nil
+}
