@@ -1,0 +1,330 @@
+package rewrite
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"strings"
+	"unicode"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+	"github.com/smartmigrate/smartmigrate/internal/analysis"
+)
+
+// rewriteDecls edits every declaration marked for reprinting as dst.
+func (rw *rewriter) rewriteDecls() error {
+	also := map[analysis.Position]*target{}
+	for _, t := range rw.targets {
+		also[t.fn.Pos] = t
+		for _, p := range t.fn.Also {
+			also[p] = t
+		}
+	}
+	for _, fs := range rw.sortedFiles() {
+		if len(fs.reprint) == 0 {
+			continue
+		}
+		d := rw.decos[fs.pkg]
+		if d == nil {
+			d = decorator.NewDecorator(rw.in.Module.Fset)
+			rw.decos[fs.pkg] = d
+		}
+		df, err := d.DecorateFile(fs.syntax)
+		if err != nil {
+			return fmt.Errorf("decorate %s: %w", fs.rel, err)
+		}
+		rw.dfiles[fs] = df
+		for _, decl := range fs.syntax.Decls {
+			if !fs.reprint[decl] {
+				continue
+			}
+			switch decl := decl.(type) {
+			case *ast.FuncDecl:
+				t := also[rw.position(decl.Name.Pos())]
+				if err := rw.rewriteFunc(fs, d, decl, t); err != nil {
+					return err
+				}
+			case *ast.GenDecl:
+				rw.rewriteInterface(fs, d, decl, also)
+			}
+		}
+		if ins := rw.inserted[fs]; len(ins) > 0 {
+			var decls []dst.Decl
+			for _, decl := range fs.syntax.Decls {
+				decls = append(decls, d.Dst.Nodes[decl].(dst.Decl))
+				decls = append(decls, ins[decl]...)
+			}
+			df.Decls = decls
+		}
+	}
+	return nil
+}
+
+func (rw *rewriter) sortedFiles() []*fileState {
+	var out []*fileState
+	for _, p := range sortedKeys(rw.files) {
+		out = append(out, rw.files[p])
+	}
+	return out
+}
+
+// rewriteFunc makes one function context-aware: its body first, then its
+// declaration (a ctx form beside a shim, or ctx in place).
+func (rw *rewriter) rewriteFunc(fs *fileState, d *decorator.Decorator, decl *ast.FuncDecl, t *target) error {
+	dd := d.Dst.Nodes[decl].(*dst.FuncDecl)
+	ctxName := freshName("ctx", identNames(decl))
+	ctxPkg := rw.contextName(fs)
+	fs.needCtx = true
+	if err := rw.rewriteBody(fs, d, decl, t, ctxName); err != nil {
+		return err
+	}
+	ctxField := &dst.Field{
+		Names: []*dst.Ident{dst.NewIdent(ctxName)},
+		Type:  &dst.SelectorExpr{X: dst.NewIdent(ctxPkg), Sel: dst.NewIdent("Context")},
+	}
+	if t.kind == analysis.InPlace {
+		dd.Type.Params.List = prependParam(dd.Type.Params.List, ctxField)
+		return nil
+	}
+	form := &dst.FuncDecl{
+		Recv: cloneFieldList(dd.Recv),
+		Name: dst.NewIdent(decl.Name.Name + "Context"),
+		Type: dst.Clone(dd.Type).(*dst.FuncType),
+		Body: dd.Body,
+	}
+	form.Type.Params.List = prependParam(form.Type.Params.List, ctxField)
+	form.Decs.Before = dst.EmptyLine
+	form.Decs.After = dst.NewLine
+	form.Decs.Start = ctxFormDoc(docLines(dd.Decs.Start), decl.Name.Name)
+	rw.makeShim(dd, decl, ctxPkg)
+	if rw.inserted[fs] == nil {
+		rw.inserted[fs] = map[ast.Decl][]dst.Decl{}
+	}
+	rw.inserted[fs][decl] = append(rw.inserted[fs][decl], form)
+	return nil
+}
+
+// prependParam puts ctx first; when the other parameters have no names
+// (all or none must), they become blank.
+func prependParam(list []*dst.Field, ctx *dst.Field) []*dst.Field {
+	if len(list) > 0 && list[0].Decs.Before == dst.NewLine {
+		ctx.Decs.Before = dst.NewLine // a parameter list written one per line
+		ctx.Decs.After = dst.NewLine
+	}
+	for _, f := range list {
+		if len(f.Names) == 0 {
+			f.Names = []*dst.Ident{dst.NewIdent("_")}
+		}
+	}
+	return append([]*dst.Field{ctx}, list...)
+}
+
+func cloneFieldList(fl *dst.FieldList) *dst.FieldList {
+	if fl == nil {
+		return nil
+	}
+	return dst.Clone(fl).(*dst.FieldList)
+}
+
+// makeShim turns the original declaration into a shim that calls the ctx
+// form with context.Background(), naming what it must forward.
+func (rw *rewriter) makeShim(dd *dst.FuncDecl, decl *ast.FuncDecl, ctxPkg string) {
+	used := identNames(decl)
+	var fun dst.Expr = dst.NewIdent(decl.Name.Name + "Context")
+	if dd.Recv != nil && len(dd.Recv.List) == 1 {
+		r := dd.Recv.List[0]
+		if len(r.Names) == 0 || r.Names[0].Name == "_" {
+			name := freshName(receiverName(decl.Recv.List[0].Type), used)
+			used[name] = true
+			r.Names = []*dst.Ident{dst.NewIdent(name)}
+		}
+		fun = &dst.SelectorExpr{X: dst.NewIdent(r.Names[0].Name), Sel: dst.NewIdent(decl.Name.Name + "Context")}
+	} else if tp := dd.Type.TypeParams; tp != nil && len(tp.List) > 0 {
+		var idx []dst.Expr
+		for _, f := range tp.List {
+			for _, n := range f.Names {
+				idx = append(idx, dst.NewIdent(n.Name))
+			}
+		}
+		if len(idx) == 1 {
+			fun = &dst.IndexExpr{X: fun, Index: idx[0]}
+		} else {
+			fun = &dst.IndexListExpr{X: fun, Indices: idx}
+		}
+	}
+	args := []dst.Expr{&dst.CallExpr{Fun: &dst.SelectorExpr{X: dst.NewIdent(ctxPkg), Sel: dst.NewIdent("Background")}}}
+	n := 0
+	for _, f := range dd.Type.Params.List {
+		if len(f.Names) == 0 {
+			f.Names = []*dst.Ident{dst.NewIdent("")}
+		}
+		for _, id := range f.Names {
+			if id.Name == "" || id.Name == "_" {
+				id.Name = freshName(fmt.Sprintf("p%d", n), used)
+				used[id.Name] = true
+			}
+			args = append(args, dst.NewIdent(id.Name))
+			n++
+		}
+	}
+	call := &dst.CallExpr{Fun: fun, Args: args, Ellipsis: decl.Type.Params.NumFields() > 0 && isVariadic(decl.Type)}
+	var stmt dst.Stmt = &dst.ReturnStmt{Results: []dst.Expr{call}}
+	if dd.Type.Results == nil || len(dd.Type.Results.List) == 0 {
+		stmt = &dst.ExprStmt{X: call}
+	}
+	// The shim's one statement on a line of its own, as gofmt would write
+	// a function whose body is reviewed.
+	stmt.Decorations().Before = dst.NewLine
+	stmt.Decorations().After = dst.NewLine
+	dd.Body = &dst.BlockStmt{List: []dst.Stmt{stmt}}
+	dd.Decs.Start = shimDoc(dd.Decs.Start, decl.Name.Name)
+}
+
+func isVariadic(ft *ast.FuncType) bool {
+	l := ft.Params.List
+	if len(l) == 0 {
+		return false
+	}
+	_, ok := l[len(l)-1].Type.(*ast.Ellipsis)
+	return ok
+}
+
+// receiverName is a short name for a receiver of type expr: "c" for
+// *Client.
+func receiverName(expr ast.Expr) string {
+	for {
+		switch e := expr.(type) {
+		case *ast.StarExpr:
+			expr = e.X
+			continue
+		case *ast.IndexExpr:
+			expr = e.X
+			continue
+		case *ast.IndexListExpr:
+			expr = e.X
+			continue
+		case *ast.Ident:
+			for _, r := range e.Name {
+				return string(unicode.ToLower(r))
+			}
+		}
+		return "recv"
+	}
+}
+
+// docLines returns the doc comment proper from a declaration's start
+// decorations: the lines after the last blank line, comments only.
+func docLines(start dst.Decorations) []string {
+	last := -1
+	for i, s := range start {
+		if s == "\n" {
+			last = i
+		}
+	}
+	return append([]string(nil), start[last+1:]...)
+}
+
+// shimDoc adds to Foo's doc the paragraph database/sql uses, before any
+// trailing directives (//go:..., //nolint...), which must stay last.
+func shimDoc(start dst.Decorations, name string) dst.Decorations {
+	note := fmt.Sprintf("// %s uses context.Background internally; to specify the context, use %sContext.", name, name)
+	doc := docLines(start)
+	head := append([]string(nil), start[:len(start)-len(doc)]...)
+	if len(doc) == 0 {
+		return append(head, note)
+	}
+	i := len(doc)
+	for i > 0 && isDirective(doc[i-1]) {
+		i--
+	}
+	for i > 0 && doc[i-1] == "//" {
+		i-- // a blank comment line before the directives
+	}
+	out := append(head, doc[:i]...)
+	if i > 0 {
+		out = append(out, "//")
+	}
+	out = append(out, note)
+	if i < len(doc) {
+		out = append(out, doc[i:]...)
+	}
+	return out
+}
+
+// ctxFormDoc is Foo's doc for FooContext: the name changed where the doc
+// starts with it, directives left to the shim.
+func ctxFormDoc(doc []string, name string) dst.Decorations {
+	var out []string
+	for _, line := range doc {
+		if isDirective(line) && !strings.HasPrefix(line, "//nolint") {
+			continue
+		}
+		out = append(out, line)
+	}
+	for len(out) > 0 && out[len(out)-1] == "//" {
+		out = out[:len(out)-1]
+	}
+	if len(out) == 0 && ast.IsExported(name) {
+		return dst.Decorations{fmt.Sprintf("// %sContext is like %s but takes a context.", name, name)}
+	}
+	if len(out) > 0 {
+		if rest, ok := strings.CutPrefix(out[0], "// "+name+" "); ok {
+			out[0] = "// " + name + "Context " + rest
+		} else if out[0] == "// "+name {
+			out[0] = "// " + name + "Context"
+		}
+	}
+	return out
+}
+
+func isDirective(line string) bool {
+	return strings.HasPrefix(line, "//go:") || strings.HasPrefix(line, "//nolint") || strings.HasPrefix(line, "//lint:")
+}
+
+// rewriteInterface adds ctx to the interface methods that are targets.
+func (rw *rewriter) rewriteInterface(fs *fileState, d *decorator.Decorator, decl *ast.GenDecl, targets map[analysis.Position]*target) {
+	for _, s := range decl.Specs {
+		it, ok := s.(*ast.TypeSpec).Type.(*ast.InterfaceType)
+		if !ok {
+			continue
+		}
+		for _, m := range it.Methods.List {
+			if len(m.Names) != 1 || targets[rw.position(m.Names[0].Pos())] == nil {
+				continue
+			}
+			ft := d.Dst.Nodes[m].(*dst.Field).Type.(*dst.FuncType)
+			name := freshName("ctx", identNames(m))
+			fs.needCtx = true
+			ft.Params.List = prependParam(ft.Params.List, &dst.Field{
+				Names: []*dst.Ident{dst.NewIdent(name)},
+				Type:  &dst.SelectorExpr{X: dst.NewIdent(rw.contextName(fs)), Sel: dst.NewIdent("Context")},
+			})
+		}
+	}
+}
+
+// identNames collects every identifier spelled in n.
+func identNames(n ast.Node) map[string]bool {
+	names := map[string]bool{}
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			names[id.Name] = true
+		}
+		return true
+	})
+	return names
+}
+
+// freshName returns base, or base2, base3... the first not in used.
+func freshName(base string, used map[string]bool) string {
+	if !used[base] && token.Lookup(base) == token.IDENT {
+		return base
+	}
+	for i := 2; ; i++ {
+		n := fmt.Sprintf("%s%d", base, i)
+		if !used[n] {
+			return n
+		}
+	}
+}

@@ -1,0 +1,85 @@
+package rewrite
+
+import (
+	"go/ast"
+	"go/types"
+	"strconv"
+
+	"github.com/dave/dst"
+	"github.com/smartmigrate/smartmigrate/internal/analysis"
+)
+
+// untypedCall rewrites a call in a declaration from a file the build
+// constraints exclude, where there are no types: calls through a package
+// name resolve by the imported package's scope (from export data), calls
+// to the phase's package-level units by name. Method calls cannot be
+// resolved; the declaration's report says so once.
+func (br *bodyRewrite) untypedCall(call *ast.CallExpr, stack []ast.Node, decl *ast.FuncDecl) {
+	rw := br.rw
+	switch fun := call.Fun.(type) {
+	case *ast.Ident:
+		for _, t := range rw.targets {
+			if t.fn.Package == br.fs.pkg.PkgPath && t.fn.Recv == "" && t.fn.Name == fun.Name && !t.fn.InterfaceMethod {
+				dc := br.d.Dst.Nodes[call].(*dst.CallExpr)
+				if t.kind == analysis.Sibling {
+					renameFun(dc, fun.Name+"Context")
+				}
+				br.prependCtx(dc)
+				return
+			}
+		}
+	case *ast.SelectorExpr:
+		id, ok := fun.X.(*ast.Ident)
+		if !ok {
+			return
+		}
+		importPath, ok := fileImports(br.fs.syntax)[id.Name]
+		if !ok {
+			return
+		}
+		pkg := rw.importedPackage(importPath)
+		if pkg == nil {
+			rw.res.Left = append(rw.res.Left, Item{Pos: rw.position(call.Lparen), Text: id.Name + "." + fun.Sel.Name + " not checked: package " + strconv.Quote(importPath) + " is not loaded on this platform"})
+			return
+		}
+		fn, ok := pkg.Scope().Lookup(fun.Sel.Name).(*types.Func)
+		if !ok {
+			return
+		}
+		r := analysis.RuleFor(fn)
+		if r == nil {
+			return
+		}
+		if r.Background && isReturned(stack) {
+			return
+		}
+		br.sink(call, *r, stack, decl)
+	}
+}
+
+// isReturned reports whether the node on top of stack is a result of a
+// return statement.
+func isReturned(stack []ast.Node) bool {
+	for i := len(stack) - 2; i >= 0; i-- {
+		switch stack[i].(type) {
+		case *ast.ParenExpr:
+			continue
+		case *ast.ReturnStmt:
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// importedPackage finds a package the module imports, by path.
+func (rw *rewriter) importedPackage(path string) *types.Package {
+	for _, p := range rw.in.Module.Packages {
+		for _, imp := range p.Types.Imports() {
+			if imp.Path() == path {
+				return imp
+			}
+		}
+	}
+	return nil
+}
