@@ -1,0 +1,168 @@
+// Package journal keeps smartmigrate's state in the module's .smartmigrate
+// folder: the saved plan, the applied phases and their patches. Every file
+// is written atomically.
+package journal
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/smartmigrate/smartmigrate/strategies"
+)
+
+// Dir is the folder, below the module root, that holds the journal.
+const Dir = ".smartmigrate"
+
+// Source identifies the source a plan was made from.
+type Source struct {
+	// Fingerprint is the sha256 of Files.
+	Fingerprint string `json:"fingerprint"`
+	// Files maps each module-relative .go file, go.mod and go.sum to the
+	// sha256 of its contents.
+	Files map[string]string `json:"files"`
+}
+
+// SavedPlan is .smartmigrate/plan.json: a plan a person can review, commit
+// and edit (deleting a unit drops it from the migration).
+type SavedPlan struct {
+	Module   string             `json:"module"`
+	Strategy string             `json:"strategy"`
+	Phases   []strategies.Phase `json:"phases"`
+	Source   Source             `json:"source"`
+}
+
+// Fingerprint hashes the module's source below root: its .go files
+// (testdata, vendor, hidden folders and nested modules excluded), go.mod
+// and go.sum.
+func Fingerprint(root string) (Source, error) {
+	src := Source{Files: map[string]string{}}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path == root {
+				return nil
+			}
+			if name == "testdata" || name == "vendor" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if !strings.HasSuffix(name, ".go") && rel != "go.mod" && rel != "go.sum" {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		src.Files[rel] = Hash(data)
+		return nil
+	})
+	if err != nil {
+		return Source{}, fmt.Errorf("fingerprint %s: %w", root, err)
+	}
+	h := sha256.New()
+	names := make([]string, 0, len(src.Files))
+	for n := range src.Files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(h, "%s %s\n", src.Files[n], n)
+	}
+	src.Fingerprint = hex.EncodeToString(h.Sum(nil))
+	return src, nil
+}
+
+// Hash is the hex sha256 of data.
+func Hash(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// SavePlan writes p to root/.smartmigrate/plan.json and returns its path.
+func SavePlan(root string, p SavedPlan) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(p); err != nil {
+		return "", fmt.Errorf("encode plan: %w", err)
+	}
+	path := filepath.Join(root, Dir, "plan.json")
+	if err := WriteFileAtomic(path, buf.Bytes()); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// LoadPlan reads root/.smartmigrate/plan.json; it returns nil and no error
+// when there is none.
+func LoadPlan(root string) (*SavedPlan, error) {
+	path := filepath.Join(root, Dir, "plan.json")
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	var p SavedPlan
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &p, nil
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// folder and a rename, so readers see the old contents or the new, never a
+// mix. It keeps the mode of an existing file.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	mode := fs.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
