@@ -138,6 +138,9 @@ func Load(dir string, patterns ...string) (*Module, error) {
 		return nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
 	}
 	m.Packages = selectVariants(pkgs)
+	if err := patternErrors(m.Packages, patterns); err != nil {
+		return nil, err
+	}
 	if len(m.Packages) == 0 {
 		return nil, fmt.Errorf("pattern %s matched no packages in %s", strings.Join(patterns, " "), root)
 	}
@@ -176,6 +179,27 @@ func selectVariants(pkgs []*packages.Package) []*packages.Package {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].PkgPath < out[j].PkgPath })
 	return out
+}
+
+// patternErrors reports packages that exist only to carry the go
+// command's complaint about a pattern (a folder that does not exist, a
+// path no module provides) as one error naming the patterns.
+func patternErrors(pkgs []*packages.Package, patterns []string) error {
+	var msgs []string
+	for _, p := range pkgs {
+		if len(p.GoFiles) > 0 || len(p.CompiledGoFiles) > 0 || len(p.Errors) == 0 {
+			continue
+		}
+		for _, e := range p.Errors {
+			if e.Kind == packages.ListError {
+				msgs = append(msgs, e.Msg)
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("pattern %s matched no packages: %s", strings.Join(patterns, " "), strings.Join(msgs, "; "))
 }
 
 // packageErrors reports the module packages' errors as positioned lines,

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+)
+
+// TestPlanFlags checks that plan's flags land in its options, apart from
+// what plan does with them.
+func TestPlanFlags(t *testing.T) {
+	g := &globals{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	var got *planOptions
+	root := newRootCmd(g)
+	for _, c := range root.Commands() {
+		if c.Name() == "plan" {
+			root.RemoveCommand(c)
+		}
+	}
+	root.AddCommand(newPlanCmd(g, func(o *planOptions) error { got = o; return nil }))
+	root.SetArgs([]string{"-C", "some/dir", "plan", "--strategy=top-down", "--max-units=4", "--profile=p.pprof", "--json", "--save", "./a/...", "./b"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	p := got.Plan
+	if p.Dir != "some/dir" || p.Strategy != "top-down" || p.MaxUnits != 4 || p.Profile != "p.pprof" || !got.JSON || !got.Save {
+		t.Errorf("options = %+v, json=%v save=%v", p, got.JSON, got.Save)
+	}
+	if len(p.Patterns) != 2 || p.Patterns[0] != "./a/..." || p.Patterns[1] != "./b" {
+		t.Errorf("patterns = %q", p.Patterns)
+	}
+}
+
+// TestApplyFlags does the same for apply.
+func TestApplyFlags(t *testing.T) {
+	g := &globals{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	var got *applyOptions
+	root := newRootCmd(g)
+	for _, c := range root.Commands() {
+		if c.Name() == "apply" {
+			root.RemoveCommand(c)
+		}
+	}
+	root.AddCommand(newApplyCmd(g, func(o *applyOptions) error { got = o; return nil }))
+	root.SetArgs([]string{"apply", "--strategy=critical-path", "--phase=2", "--dry-run", "--json"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	a := got.Apply
+	if a.Dir != "." || a.Strategy != "critical-path" || a.Phase != 2 || !got.DryRun || !got.JSON {
+		t.Errorf("options = %+v dry=%v json=%v", a, got.DryRun, got.JSON)
+	}
+}
