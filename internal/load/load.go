@@ -207,8 +207,19 @@ func patternErrors(pkgs []*packages.Package, patterns []string) error {
 func packageErrors(pkgs []*packages.Package, dir string) error {
 	var msgs []string
 	seen := map[string]bool{}
+	// The go command's own compile report ("# pkg" and the same errors)
+	// repeats what the type checker says, with worse positions.
+	typeErrors := false
 	for _, p := range pkgs {
 		for _, e := range p.Errors {
+			typeErrors = typeErrors || e.Kind != packages.ListError
+		}
+	}
+	for _, p := range pkgs {
+		for _, e := range p.Errors {
+			if typeErrors && e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") {
+				continue
+			}
 			msg := e.Msg
 			if e.Pos != "" && e.Pos != "-" {
 				pos := e.Pos
