@@ -160,8 +160,11 @@ type Summary struct {
 	Blocking int `json:"blocking"`
 	// Done counts functions that already take a context or have a ctx form.
 	Done int `json:"contextAware"`
-	// ToMigrate counts the functions in units.
+	// ToMigrate counts the functions in units (implementations of an
+	// unexported interface change with it, blocking or not).
 	ToMigrate int `json:"toMigrate"`
+	// LeftOut counts the blocking functions no unit migrates.
+	LeftOut int `json:"leftOut"`
 	// Units counts units.
 	Units int `json:"units"`
 	// Skipped counts skipped blocking functions by reason.
@@ -191,6 +194,7 @@ func (r *Result) Summary() Summary {
 		}
 		s.Blocking++
 		if f.Skip != "" {
+			s.LeftOut++
 			s.Skipped[skipCategory(f.Skip)]++
 		}
 	}

@@ -54,7 +54,7 @@ func PlanText(w io.Writer, rep *migrate.PlanReport) error {
 	p.f("%s: %s plan\n\n", rep.Module, rep.Plan.Strategy)
 	p.f("blocking functions without a context: %d\n", s.Blocking)
 	p.f("  to migrate:   %d in %d units\n", s.ToMigrate, s.Units)
-	p.f("  left out:     %d", s.Blocking-s.ToMigrate)
+	p.f("  left out:     %d", s.LeftOut)
 	if len(s.Skipped) > 0 {
 		var parts []string
 		for _, k := range sortedKeys(s.Skipped) {
