@@ -1,0 +1,71 @@
+package checker
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+func TestParseDiff(t *testing.T) {
+	top := t.TempDir()
+	diff := `diff --git a/api/client.go b/api/client.go
+index 1111111..2222222 100644
+--- a/api/client.go
++++ b/api/client.go
+@@ -10,0 +11,3 @@ func a() {
++	x()
++	y()
++	z()
+@@ -20 +23 @@ func b() {
+-	old()
++	new()
+@@ -40,2 +42,0 @@ func c() {
+-	gone()
+-	gone()
+diff --git a/old.go b/old.go
+deleted file mode 100644
+--- a/old.go
++++ /dev/null
+@@ -1,3 +0,0 @@
+-package x
+diff --git "a/sp ace.go" "b/sp ace.go"
+new file mode 100644
+--- /dev/null
++++ "b/sp ace.go"
+@@ -0,0 +1,2 @@
++package x
++func F() {}
+`
+	c := &Changes{files: map[string][]lineRange{}}
+	if err := c.parseDiff(top, diff); err != nil {
+		t.Fatal(err)
+	}
+	client := filepath.Join(top, "api", "client.go")
+	for _, tc := range []struct {
+		file       string
+		start, end int
+		want       bool
+	}{
+		{client, 1, 10, false},  // before the first hunk
+		{client, 13, 15, true},  // overlaps 11-13
+		{client, 23, 23, true},  // the one-line change
+		{client, 24, 41, false}, // between hunks
+		{client, 41, 43, true},  // the deletion after line 42 is inside 41-43
+		{client, 40, 42, false}, // ... but not inside a range ending at 42
+		{client, 43, 50, false}, // nor one starting at 43
+		{filepath.Join(top, "sp ace.go"), 2, 2, true},
+		{filepath.Join(top, "old.go"), 1, 3, false},
+		{filepath.Join(top, "other.go"), 1, 100, false},
+	} {
+		if got := c.Touches(tc.file, tc.start, tc.end); got != tc.want {
+			t.Errorf("Touches(%s, %d, %d) = %v, want %v", filepath.Base(tc.file), tc.start, tc.end, got, tc.want)
+		}
+	}
+}
+
+func TestParseHunkErrors(t *testing.T) {
+	for _, h := range []string{"@@ nonsense", "@@ -1 +x,2 @@"} {
+		if _, err := parseHunk(h); err == nil {
+			t.Errorf("parseHunk(%q) succeeded", h)
+		}
+	}
+}
