@@ -29,8 +29,11 @@ type bodyRewrite struct {
 	ctxName string
 	sinks   map[analysis.Position]analysis.SinkCall
 	calls   map[analysis.Position]analysis.Call
-	edits   map[dst.Node]bodyEdit
-	used    map[string]bool
+	// values are functions passed as values (callbacks) that either have
+	// a ctx form (a sink) or are migrated in this phase, by position.
+	values map[analysis.Position]valueRef
+	edits  map[dst.Node]bodyEdit
+	used   map[string]bool
 }
 
 // rewriteBody makes the body of decl context-aware: sinks become their
@@ -42,17 +45,28 @@ func (rw *rewriter) rewriteBody(fs *fileState, d *decorator.Decorator, decl *ast
 	}
 	br := &bodyRewrite{
 		rw: rw, fs: fs, d: d, ctxName: ctxName,
-		sinks: map[analysis.Position]analysis.SinkCall{},
-		calls: map[analysis.Position]analysis.Call{},
-		edits: map[dst.Node]bodyEdit{},
-		used:  identNames(decl),
+		sinks:  map[analysis.Position]analysis.SinkCall{},
+		calls:  map[analysis.Position]analysis.Call{},
+		values: map[analysis.Position]valueRef{},
+		edits:  map[dst.Node]bodyEdit{},
+		used:   identNames(decl),
 	}
 	if fs.typed {
 		br.fn = t.fn
 		for _, s := range t.fn.Sinks {
+			if s.Rule.Value {
+				br.values[s.Pos] = valueRef{what: shortName(s.Rule.Call), form: s.Rule.Sibling}
+				continue
+			}
 			br.sinks[s.Pos] = s
 		}
 		for _, c := range t.fn.Calls {
+			if c.Value {
+				if ct := rw.targets[c.Callee]; ct != nil && ct.kind == analysis.Sibling {
+					br.values[c.Pos] = valueRef{what: ct.fn.Name, form: ct.fn.Name + "Context"}
+				}
+				continue
+			}
 			br.calls[c.Pos] = c
 		}
 	}
@@ -63,8 +77,14 @@ func (rw *rewriter) rewriteBody(fs *fileState, d *decorator.Decorator, decl *ast
 			return true
 		}
 		stack = append(stack, n)
-		if call, ok := n.(*ast.CallExpr); ok {
-			br.call(call, stack, decl)
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			br.call(n, stack, decl)
+		case *ast.SelectorExpr, *ast.Ident:
+			if v, ok := br.values[rw.position(n.Pos())]; ok {
+				delete(br.values, rw.position(n.Pos()))
+				br.value(n.(ast.Expr), v)
+			}
 		}
 		return true
 	})

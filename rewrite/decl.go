@@ -3,6 +3,7 @@ package rewrite
 import (
 	"fmt"
 	"go/ast"
+	"go/doc/comment"
 	"go/token"
 	"strings"
 	"unicode"
@@ -238,18 +239,50 @@ func shimDoc(start dst.Decorations, name string) dst.Decorations {
 	for i > 0 && isDirective(doc[i-1]) {
 		i--
 	}
+	directives := i < len(doc)
 	for i > 0 && doc[i-1] == "//" {
-		i-- // a blank comment line before the directives
+		i-- // a blank comment line before the directives, or ending the doc
 	}
 	out := append(head, doc[:i]...)
-	if i > 0 {
+	if i > 0 && !makesHeading(doc[:i], note) {
 		out = append(out, "//")
 	}
 	out = append(out, note)
-	if i < len(doc) {
+	if directives {
 		out = append(out, doc[i:]...)
 	}
 	return out
+}
+
+// makesHeading reports whether a paragraph after doc would turn doc's last
+// paragraph into a heading: gofmt rewrites a one-line paragraph that looks
+// like a title ("Panics if the key is unknown") and is followed by another
+// paragraph into "# Panics if the key is unknown". The note then joins the
+// last paragraph instead, which keeps the doc's text and its meaning.
+func makesHeading(doc []string, note string) bool {
+	with := append(append(append([]string(nil), doc...), "//"), note)
+	return headings(with) > headings(doc)
+}
+
+// headings counts the headings of a // doc comment, as go/doc/comment
+// parses it; 0 for anything else.
+func headings(lines []string) int {
+	var text strings.Builder
+	for _, l := range lines {
+		rest, ok := strings.CutPrefix(l, "//")
+		if !ok {
+			return 0
+		}
+		text.WriteString(strings.TrimPrefix(rest, " ") + "\n")
+	}
+	var p comment.Parser
+	n := 0
+	for _, b := range p.Parse(text.String()).Content {
+		if _, ok := b.(*comment.Heading); ok {
+			n++
+		}
+	}
+	return n
 }
 
 // ctxFormDoc is Foo's doc for FooContext: the name changed where the doc

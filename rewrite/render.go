@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
 )
 
@@ -133,7 +134,7 @@ func (rw *rewriter) render(fs *fileState) ([]byte, error) {
 				_, nend := declRange(nf.Decls[j+extra])
 				edits = append(edits, textEdit{
 					start: fs.offset(start), end: fs.offset(end),
-					text: string(out[int(nstart)-nbase : int(nend)-nbase]),
+					text: keepDocs(out, nbase, int(nstart), int(nend), nf.Decls[j:j+extra+1], df.Decls[j:j+extra+1]),
 				})
 			}
 			j += 1 + extra
@@ -169,6 +170,42 @@ func (rw *rewriter) render(fs *fileState) ([]byte, error) {
 		}
 	}
 	return out.Bytes(), nil
+}
+
+// keepDocs returns out[start:end] (offsets from base) with the doc
+// comments of the printed declarations as the rewrite wrote them: the
+// printer reformats every top-level doc comment, and in a file that is not
+// gofmt-clean that would change doc lines the phase did not touch (an old
+// style heading gaining "# ", a trailing "//" dropped).
+func keepDocs(out []byte, base, start, end int, printed []ast.Decl, decls []dst.Decl) string {
+	var b strings.Builder
+	at := start
+	for i, d := range printed {
+		doc := declDoc(d)
+		if doc == nil {
+			continue
+		}
+		want := docLines(decls[i].Decorations().Start)
+		if len(want) == 0 {
+			continue
+		}
+		from, to := int(doc.Pos())-base, int(doc.End())-base
+		b.Write(out[at-base : from])
+		b.WriteString(strings.Join(want, "\n"))
+		at = to + base
+	}
+	b.Write(out[at-base : end-base])
+	return b.String()
+}
+
+func declDoc(d ast.Decl) *ast.CommentGroup {
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		return d.Doc
+	case *ast.GenDecl:
+		return d.Doc
+	}
+	return nil
 }
 
 // declRange is a declaration's extent, its doc comment included.

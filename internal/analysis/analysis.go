@@ -57,6 +57,10 @@ type Call struct {
 	// the caller is not migrated: "ctx", "r.Context()", "t.Context()",
 	// "cmd.Context()" or "context.TODO()".
 	Source string `json:"source"`
+	// Value is true when the callee is not called here but passed as a
+	// function value to a call (a callback): the call it is passed to
+	// runs it.
+	Value bool `json:"value,omitempty"`
 }
 
 // Func is a function or method declared in the module.
@@ -207,7 +211,21 @@ func (r *Result) Summary() Summary {
 func (r *Result) LeftOut() []*Func {
 	var out []*Func
 	for _, f := range r.Funcs {
-		if f.Blocking && f.Skip != "" && !f.TestFile {
+		if f.Blocking && f.Skip != "" && !f.TestFile && !f.InterfaceMethod {
+			out = append(out, f)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// FixedInterfaces returns the methods of exported interfaces that block
+// through an implementation: they never change, so calls through them stay
+// sync. Sorted by ID.
+func (r *Result) FixedInterfaces() []*Func {
+	var out []*Func
+	for _, f := range r.Funcs {
+		if f.Blocking && f.Skip != "" && f.InterfaceMethod {
 			out = append(out, f)
 		}
 	}

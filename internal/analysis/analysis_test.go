@@ -122,6 +122,8 @@ func dump(r *analysis.Result) string {
 				kind = "background"
 			case s.Rule.Statement:
 				kind = "statement sink"
+			case s.Rule.Value:
+				kind = "callback sink"
 			}
 			fmt.Fprintf(&b, "  %s %s -> %s at %s\n", kind, s.Rule.Call, s.Rule.Form, s.Pos.Short())
 		}
@@ -131,6 +133,9 @@ func dump(r *analysis.Result) string {
 				continue
 			}
 			line := fmt.Sprintf("  call %s at %s, ctx source %s", short(c.Callee), c.Pos.Short(), c.Source)
+			if c.Value {
+				line = fmt.Sprintf("  callback %s at %s", short(c.Callee), c.Pos.Short())
+			}
 			if c.Interface != "" {
 				var impls []string
 				for _, i := range c.Impls {

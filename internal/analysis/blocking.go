@@ -18,6 +18,7 @@ func Analyze(m *load.Module) (*Result, error) {
 		byKey:  map[string]*Func{},
 		objs:   map[*Func]*types.Func{},
 		msets:  map[*types.Named]*types.MethodSet{},
+		sigs:   map[types.Type]string{},
 		sinks:  newSinkFinder(),
 		ifaces: map[string]*moduleIface{},
 	}
@@ -56,6 +57,13 @@ func (b *builder) countCallers() {
 // dynamic calls through the implementations they may reach). It is the
 // least fixpoint, strongly connected components included, in linear time;
 // breadth-first order gives each function the nearest sink as Via.
+//
+// A function that already has a context is not blocking (nothing to
+// migrate) and its static callers are reached through their own sink calls
+// (the call to a shim, the context.TODO() they pass). It still makes the
+// interface methods it implements block: a call through the interface
+// reaches it all the same, and migrating an implementation must not make
+// the callers of the interface drop out of the plan.
 func (b *builder) propagate() {
 	callers := map[string][]*Func{}
 	for _, f := range b.res.Funcs {
@@ -68,15 +76,22 @@ func (b *builder) propagate() {
 	}
 	funcs := append([]*Func(nil), b.res.Funcs...)
 	sort.Slice(funcs, func(i, j int) bool { return funcs[i].ID < funcs[j].ID })
+	reached := map[*Func]string{} // function -> the first sink it reaches
 	var queue []*Func
-	for _, f := range funcs {
-		if f.done() {
-			continue
+	reach := func(f *Func, via string) {
+		if _, ok := reached[f]; ok {
+			return
 		}
+		reached[f] = via
+		if !f.done() {
+			f.Blocking, f.Via = true, via
+		}
+		queue = append(queue, f)
+	}
+	for _, f := range funcs {
 		for _, s := range f.Sinks {
 			if blockingSink(s) {
-				f.Blocking, f.Via = true, s.Describe()
-				queue = append(queue, f)
+				reach(f, s.Describe())
 				break
 			}
 		}
@@ -84,18 +99,18 @@ func (b *builder) propagate() {
 	for len(queue) > 0 {
 		f := queue[0]
 		queue = queue[1:]
+		via := reached[f]
 		// An interface method blocks when an implementation does.
 		for _, mi := range f.ifaces {
-			if m := mi.methods[f.Name]; m != nil && !m.Blocking && !m.done() {
-				m.Blocking, m.Via = true, f.Via
-				queue = append(queue, m)
+			if m := mi.methods[f.Name]; m != nil {
+				reach(m, via)
 			}
 		}
+		if f.done() {
+			continue
+		}
 		for _, c := range callers[f.ID] {
-			if !c.Blocking && !c.done() {
-				c.Blocking, c.Via = true, f.Via
-				queue = append(queue, c)
-			}
+			reach(c, via)
 		}
 	}
 }
@@ -120,6 +135,15 @@ func (b *builder) formUnits() {
 	unitOf := map[string]*Unit{}
 	var units []*Unit
 	// Unexported interfaces change with all their implementations.
+	impls := map[*moduleIface]map[string][]*Func{}
+	for _, f := range b.res.Funcs {
+		for _, mi := range f.ifaces {
+			if impls[mi] == nil {
+				impls[mi] = map[string][]*Func{}
+			}
+			impls[mi][f.Name] = append(impls[mi][f.Name], f)
+		}
+	}
 	for _, name := range sortedKeys(b.ifaces) {
 		mi := b.ifaces[name]
 		if mi.exported {
@@ -130,14 +154,7 @@ func (b *builder) formUnits() {
 			if !m.Blocking || unitOf[m.ID] != nil {
 				continue
 			}
-			members := []*Func{m}
-			for _, f := range b.res.Funcs {
-				for _, fm := range f.ifaces {
-					if fm == mi && f.Name == mname {
-						members = append(members, f)
-					}
-				}
-			}
+			members := append([]*Func{m}, impls[mi][mname]...)
 			if reason := b.ifaceUnitBlocked(mi, members); reason != "" {
 				for _, f := range members {
 					if f.Skip == "" {
@@ -167,7 +184,7 @@ func (b *builder) formUnits() {
 		}
 		if f.Skip != "" || f.InterfaceMethod {
 			if f.Skip == "" {
-				f.Skip = "method of an exported interface: never changed (see --upgrade-interfaces)"
+				f.Skip = "method of an exported interface: it never changes, so calls through it stay sync"
 			}
 			continue
 		}
@@ -233,7 +250,15 @@ func (b *builder) describeUnit(u *Unit, unitOf map[string]*Unit) {
 			}
 			risks = append(risks, "also declared in "+strings.Join(files, ", "))
 		}
+		for _, s := range f.Sinks {
+			if s.Rule.Value {
+				risks = append(risks, valueRisk(shortCall(s.Rule.Call), s.Pos))
+			}
+		}
 		for _, c := range f.Calls {
+			if c.Value && b.res.byID[c.Callee].Blocking {
+				risks = append(risks, valueRisk(shortCall(c.Callee), c.Pos))
+			}
 			targets := append([]string{c.Callee}, c.Impls...)
 			for _, t := range targets {
 				if cu := unitOf[t]; cu != nil && cu != u {
@@ -255,6 +280,11 @@ func (b *builder) describeUnit(u *Unit, unitOf map[string]*Unit) {
 	}
 	u.Risks = dedupe(risks)
 	u.Callees = sortedKeys(callees)
+}
+
+// valueRisk notes a callback that the ctx form wraps in a closure over ctx.
+func valueRisk(callee string, pos Position) string {
+	return fmt.Sprintf("passes %s as a callback at %s: its ctx form passes a closure over ctx, which must not outlive the call", callee, pos.Short())
 }
 
 // countSinks gives every unit its static heat: its own blocking sink calls

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"sort"
 
@@ -45,6 +46,9 @@ func (b *builder) walkBodies() {
 				if obj, ok := info.Uses[n].(*types.Func); ok {
 					if f := b.byKey[posKey(b.mod.Fset, obj.Pos())]; f != nil && !f.InterfaceMethod {
 						f.UsedAsValue = true
+					}
+					if encl != nil {
+						b.recordValue(fi, encl, n, obj, stack)
 					}
 				}
 			}
@@ -104,6 +108,72 @@ func (b *builder) recordCall(fi fileInfo, encl *Func, call *ast.CallExpr, stack 
 	encl.Calls = append(encl.Calls, c)
 }
 
+// laterCallers are functions that keep a function value to call it after
+// they return: a closure over a ctx form's ctx must not be handed to them.
+var laterCallers = map[string]bool{
+	"time.AfterFunc":       true,
+	"context.AfterFunc":    true,
+	"runtime.SetFinalizer": true,
+	"runtime.AddCleanup":   true,
+}
+
+// recordValue classifies a function referred to as a value inside encl.
+// Only a callback matters: a function or method value (f, pkg.F, x.M)
+// passed as an argument to a call, which runs it. Such a value is a sink
+// when the function has a ctx form (the ctx form of encl passes a closure
+// calling it with ctx), and a call edge to a module function otherwise.
+func (b *builder) recordValue(fi fileInfo, encl *Func, id *ast.Ident, fn *types.Func, stack []ast.Node) {
+	info := fi.pkg.TypesInfo
+	var expr ast.Expr = id
+	i := len(stack) - 2
+	if i >= 0 {
+		if sel, ok := stack[i].(*ast.SelectorExpr); ok && sel.Sel == id {
+			if s := info.Selections[sel]; s != nil && s.Kind() != types.MethodVal {
+				return // a method expression, (*T).M
+			}
+			expr = sel
+			i--
+		}
+	}
+	if i < 0 {
+		return
+	}
+	call, ok := stack[i].(*ast.CallExpr)
+	if !ok || ast.Unparen(call.Fun) == expr {
+		return
+	}
+	isArg := false
+	for _, a := range call.Args {
+		if a == expr {
+			isArg = true
+		}
+	}
+	if !isArg {
+		return
+	}
+	if outer, _ := typeutil.Callee(info, call).(*types.Func); outer != nil && laterCallers[outer.FullName()] {
+		return
+	}
+	sig := fn.Type().(*types.Signature)
+	if sig.TypeParams().Len() > 0 || sig.Recv() != nil && namedOf(sig.Recv().Type()) != nil && namedOf(sig.Recv().Type()).TypeParams().Len() > 0 {
+		return // generic: the closure would need type arguments
+	}
+	if r := b.sinks.rule(fn); r != nil {
+		if r.Sibling == "" || r.Consumer {
+			return
+		}
+		v := *r
+		v.Value = true
+		encl.Sinks = append(encl.Sinks, SinkCall{Pos: b.position(expr.Pos()), Rule: v})
+		return
+	}
+	callee := b.byKey[posKey(b.mod.Fset, fn.Pos())]
+	if callee == nil || callee.InterfaceMethod {
+		return
+	}
+	encl.Calls = append(encl.Calls, Call{Pos: b.position(expr.Pos()), Callee: callee.ID, Value: true})
+}
+
 // isReturned reports whether call is a result of a return statement
 // (stack ends with call).
 func isReturned(call *ast.CallExpr, stack []ast.Node) bool {
@@ -147,8 +217,17 @@ func (b *builder) resolveInterfaces() {
 	sort.Strings(names)
 	for _, name := range names {
 		mi := b.ifaces[name]
+		// An interface with an unexported method has implementations only
+		// in its own package: the rest need no checking.
+		local := false
+		for i := 0; i < mi.iface.NumMethods(); i++ {
+			local = local || !mi.iface.Method(i).Exported()
+		}
 		for mname, m := range mi.methods {
 			for _, cand := range byName[mname] {
+				if local && cand.Package != m.Package {
+					continue
+				}
 				if !b.implements(cand, mi.iface) {
 					continue
 				}
@@ -192,7 +271,7 @@ func (b *builder) implements(cand *Func, iface *types.Interface) bool {
 		if sel == nil {
 			return false
 		}
-		if sigString(sel.Obj().Type()) != sigString(want.Type()) {
+		if b.sigString(sel.Obj().Type()) != b.sigString(want.Type()) {
 			return false
 		}
 	}
@@ -217,11 +296,30 @@ func (b *builder) methodSet(n *types.Named) *types.MethodSet {
 }
 
 // sigString prints a signature with full package paths, without the
-// receiver.
+// receiver and without parameter and result names (an implementation may
+// name them differently from its interface).
+func (b *builder) sigString(t types.Type) string {
+	if s, ok := b.sigs[t]; ok {
+		return s
+	}
+	s := sigString(t)
+	b.sigs[t] = s
+	return s
+}
+
 func sigString(t types.Type) string {
 	sig := t.(*types.Signature)
-	plain := types.NewSignatureType(nil, nil, nil, sig.Params(), sig.Results(), sig.Variadic())
+	plain := types.NewSignatureType(nil, nil, nil, unnamed(sig.Params()), unnamed(sig.Results()), sig.Variadic())
 	return types.TypeString(plain, func(p *types.Package) string { return p.Path() })
+}
+
+// unnamed is a tuple of the same types without names.
+func unnamed(t *types.Tuple) *types.Tuple {
+	vars := make([]*types.Var, t.Len())
+	for i := range vars {
+		vars[i] = types.NewParam(token.NoPos, nil, "", t.At(i).Type())
+	}
+	return types.NewTuple(vars...)
 }
 
 // outsideInterfaces marks methods whose signature an interface from outside

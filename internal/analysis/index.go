@@ -29,6 +29,7 @@ type builder struct {
 	byKey map[string]*Func
 	objs  map[*Func]*types.Func // a representative object for each typed function
 	msets map[*types.Named]*types.MethodSet
+	sigs  map[types.Type]string // signatures as text, by type
 	sinks *sinkFinder
 	files []fileInfo
 	// ifaces are the interface types declared in the module (outside test

@@ -26,6 +26,10 @@ type Rule struct {
 	// Background is true for a call to context.Background or context.TODO:
 	// a root context made where a caller's context should flow.
 	Background bool `json:"background,omitempty"`
+	// Value is true for a function passed as a value to a call (a
+	// callback, c.Each(c.ping)) that has a ctx form: a ctx form passes
+	// a closure calling the ctx form with its ctx instead.
+	Value bool `json:"value,omitempty"`
 }
 
 // table holds the standard-library sinks whose context-aware form is not a

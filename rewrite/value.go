@@ -1,0 +1,105 @@
+package rewrite
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+	"strings"
+
+	"github.com/dave/dst"
+)
+
+// valueRef is a function passed as a value (a callback) whose ctx form a
+// ctx form's closure calls instead.
+type valueRef struct {
+	what string // for the report
+	form string // the ctx form: a function beside it, or a method of the same receiver
+}
+
+// value replaces a function value passed to a call, c.Each(c.ping), by a
+// closure that calls its ctx form with ctx:
+// c.Each(func(addr net.Addr) error { return c.pingContext(ctx, addr) }).
+func (br *bodyRewrite) value(expr ast.Expr, v valueRef) {
+	rw := br.rw
+	pos := rw.position(expr.Pos())
+	text := nodeText(br.fs, expr)
+	left := func(why string) {
+		rw.res.Left = append(rw.res.Left, Item{Pos: pos, Text: text + " (a function value) left as is: " + why})
+	}
+	sig, ok := br.fs.pkg.TypesInfo.TypeOf(expr).(*types.Signature)
+	if !ok {
+		left("its type is unknown")
+		return
+	}
+	var fun dst.Expr
+	switch e := expr.(type) {
+	case *ast.Ident:
+		fun = dst.NewIdent(v.form)
+	case *ast.SelectorExpr:
+		x, ok := e.X.(*ast.Ident)
+		if !ok {
+			left("its receiver is not a plain name, which a closure would evaluate later")
+			return
+		}
+		fun = &dst.SelectorExpr{X: dst.NewIdent(x.Name), Sel: dst.NewIdent(v.form)}
+	default:
+		left("not a name")
+		return
+	}
+	qual := br.qualifier()
+	used := map[string]bool{br.ctxName: true}
+	for n := range br.used {
+		used[n] = true
+	}
+	var params, args []string
+	for i := 0; i < sig.Params().Len(); i++ {
+		p := sig.Params().At(i)
+		name := p.Name()
+		if name == "" || name == "_" {
+			name = fmt.Sprintf("p%d", i)
+		}
+		name = freshName(name, used)
+		used[name] = true
+		t := p.Type()
+		arg := name
+		typ := ""
+		if sig.Variadic() && i == sig.Params().Len()-1 {
+			typ = "..." + types.TypeString(t.(*types.Slice).Elem(), qual)
+			arg += "..."
+		} else {
+			typ = types.TypeString(t, qual)
+		}
+		params = append(params, name+" "+typ)
+		args = append(args, arg)
+	}
+	var results []string
+	for i := 0; i < sig.Results().Len(); i++ {
+		results = append(results, types.TypeString(sig.Results().At(i).Type(), qual))
+	}
+	res := ""
+	switch len(results) {
+	case 0:
+	case 1:
+		res = " " + results[0]
+	default:
+		res = " (" + strings.Join(results, ", ") + ")"
+	}
+	head := "(" + strings.Join(params, ", ") + ")" + res
+	if strings.Contains(head, "?") {
+		left("a type in its signature cannot be written in this file")
+		return
+	}
+	call := "__FN__(" + strings.Join(append([]string{br.ctxName}, args...), ", ") + ")"
+	if len(results) > 0 {
+		call = "return " + call
+	}
+	stmts, err := parseStmts(fmt.Sprintf("_ = func%s { %s }\n", head, call))
+	if err != nil {
+		left("internal error: " + err.Error())
+		return
+	}
+	lit := stmts[0].(*dst.AssignStmt).Rhs[0]
+	lit = fillHoles(lit, map[string]dst.Expr{"__FN__": fun}).(dst.Expr)
+	br.edits[br.d.Dst.Nodes[expr]] = bodyEdit{expr: lit}
+	rw.res.Rewritten = append(rw.res.Rewritten, Item{Pos: pos, Text: fmt.Sprintf("%s (a function value) -> a closure calling %s with %s", text, v.form, br.ctxName)})
+}
