@@ -39,12 +39,16 @@ type LeftOut struct {
 
 // PlanReport is a plan with what the analysis found around it.
 type PlanReport struct {
-	Module   string           `json:"module"`
-	Dir      string           `json:"-"`
-	Summary  analysis.Summary `json:"summary"`
-	Plan     strategies.Plan  `json:"plan"`
-	LeftOut  []LeftOut        `json:"leftOut"`
-	Warnings []string         `json:"warnings,omitempty"`
+	Module  string           `json:"module"`
+	Dir     string           `json:"-"`
+	Summary analysis.Summary `json:"summary"`
+	Plan    strategies.Plan  `json:"plan"`
+	LeftOut []LeftOut        `json:"leftOut"`
+	// SyncInterfaces are methods of exported interfaces that block through
+	// an implementation: they never change, so calls through them stay
+	// sync.
+	SyncInterfaces []LeftOut `json:"syncInterfaces,omitempty"`
+	Warnings       []string  `json:"warnings,omitempty"`
 }
 
 // Plan loads, analyses and plans the module in o.Dir.
@@ -89,6 +93,9 @@ func Plan(o PlanOptions) (*PlanReport, error) {
 	}
 	for _, f := range res.LeftOut() {
 		rep.LeftOut = append(rep.LeftOut, LeftOut{ID: f.ID, Pos: f.Pos, Reason: f.Skip, Via: f.Via})
+	}
+	for _, f := range res.FixedInterfaces() {
+		rep.SyncInterfaces = append(rep.SyncInterfaces, LeftOut{ID: f.ID, Pos: f.Pos, Reason: f.Skip, Via: f.Via})
 	}
 	return rep, nil
 }

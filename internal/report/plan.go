@@ -100,6 +100,16 @@ func PlanText(w io.Writer, rep *migrate.PlanReport) error {
 			return err
 		}
 	}
+	if len(rep.SyncInterfaces) > 0 {
+		p.f("\nexported interfaces, never changed; calls through them stay sync (%d):\n", len(rep.SyncInterfaces))
+		width := 0
+		for _, l := range rep.SyncInterfaces {
+			width = max(width, len(Short(rep.Module, l.ID)))
+		}
+		for _, l := range rep.SyncInterfaces {
+			p.f("  %-*s  %s  blocks via %s\n", width, Short(rep.Module, l.ID), l.Pos.Short(), l.Via)
+		}
+	}
 	return p.err
 }
 
