@@ -76,17 +76,55 @@ func Fingerprint(root string) (Source, error) {
 	if err != nil {
 		return Source{}, fmt.Errorf("fingerprint %s: %w", root, err)
 	}
+	src.Fingerprint = sum(src.Files)
+	return src, nil
+}
+
+// sum is the fingerprint of a file-to-hash map.
+func sum(files map[string]string) string {
 	h := sha256.New()
-	names := make([]string, 0, len(src.Files))
-	for n := range src.Files {
+	names := make([]string, 0, len(files))
+	for n := range files {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(h, "%s %s\n", src.Files[n], n)
+		fmt.Fprintf(h, "%s %s\n", files[n], n)
 	}
-	src.Fingerprint = hex.EncodeToString(h.Sum(nil))
-	return src, nil
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// inFingerprint reports whether Fingerprint covers the module-relative
+// path rel (nested modules aside, which it cannot tell from the path).
+func inFingerprint(rel string) bool {
+	dirs := strings.Split(rel, "/")
+	for _, d := range dirs[:len(dirs)-1] {
+		if d == "testdata" || d == "vendor" || strings.HasPrefix(d, ".") || strings.HasPrefix(d, "_") {
+			return false
+		}
+	}
+	return strings.HasSuffix(rel, ".go") || rel == "go.mod" || rel == "go.sum"
+}
+
+// Changed lists the files that differ between two sources: changed,
+// added or removed, sorted, each with what happened to it.
+func Changed(old, cur Source) []string {
+	var out []string
+	for n, h := range cur.Files {
+		switch oh, ok := old.Files[n]; {
+		case !ok:
+			out = append(out, n+" (added)")
+		case oh != h:
+			out = append(out, n+" (changed)")
+		}
+	}
+	for n := range old.Files {
+		if _, ok := cur.Files[n]; !ok {
+			out = append(out, n+" (removed)")
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Hash is the hex sha256 of data.

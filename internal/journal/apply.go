@@ -1,0 +1,47 @@
+package journal
+
+import "fmt"
+
+// NewPhase is a phase about to be applied.
+type NewPhase struct {
+	Strategy string
+	Units    []string
+	Files    []FileWrite
+	// Patch is the phase's unified diff.
+	Patch string
+}
+
+// Append applies a phase: it writes its files and records it in the
+// journal, with its patch, in one transaction (see Commit). It returns the
+// phase as the journal has it.
+func Append(root string, np NewPhase) (Phase, error) {
+	j, err := Load(root)
+	if err != nil {
+		return Phase{}, err
+	}
+	n := j.Next()
+	p := Phase{
+		Number:   n,
+		Strategy: np.Strategy,
+		Units:    append([]string{}, np.Units...),
+		Time:     Now().UTC().Format(timeFormat),
+		Patch:    PatchName(n, np.Strategy),
+		Files:    []FileHash{},
+	}
+	for _, f := range np.Files {
+		p.Files = append(p.Files, FileHash{Path: f.Path, Before: hashOrEmpty(f.Old), After: hashOrEmpty(f.New)})
+	}
+	nj := j.clone()
+	nj.Phases = append(nj.Phases, p)
+	t := Txn{
+		Op:        fmt.Sprintf("apply of phase %d (%s)", n, np.Strategy),
+		Files:     np.Files,
+		Journal:   nj,
+		PatchPath: p.Patch,
+		Patch:     np.Patch,
+	}
+	if err := Commit(root, t); err != nil {
+		return Phase{}, err
+	}
+	return p, nil
+}

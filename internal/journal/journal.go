@@ -1,0 +1,140 @@
+package journal
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Now is the clock that stamps applied and reverted phases; tests replace
+// it to get stable output.
+var Now = time.Now
+
+// Journal is .smartmigrate/journal.json: every phase applied to the module,
+// in the order it was applied, reverted ones included.
+type Journal struct {
+	Phases []Phase `json:"phases"`
+}
+
+// Phase is one applied phase.
+type Phase struct {
+	// Number counts the phases applied to the module, from 1; it is not the
+	// phase's number in the plan, which renumbers as phases are applied.
+	Number   int      `json:"number"`
+	Strategy string   `json:"strategy"`
+	Units    []string `json:"units"`
+	// Time is when the phase was applied (RFC 3339).
+	Time string `json:"time"`
+	// Patch is the phase's unified diff, relative to the .smartmigrate
+	// folder: "phases/01-bottom-up.patch".
+	Patch string     `json:"patch"`
+	Files []FileHash `json:"files"`
+	// Reverted is true once the phase has been reverted; RevertedTime says
+	// when.
+	Reverted     bool   `json:"reverted"`
+	RevertedTime string `json:"revertedTime,omitempty"`
+}
+
+// FileHash is a file a phase touched, with the sha256 of its contents
+// before and after; "" is a file that does not exist.
+type FileHash struct {
+	Path   string `json:"path"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+// PatchName is the journal's name for phase n's patch.
+func PatchName(n int, strategy string) string {
+	return fmt.Sprintf("phases/%02d-%s.patch", n, strategy)
+}
+
+// Load reads root/.smartmigrate/journal.json; a missing journal is an
+// empty one.
+func Load(root string) (*Journal, error) {
+	path := filepath.Join(root, Dir, "journal.json")
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return &Journal{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
+	}
+	var j Journal
+	if err := json.Unmarshal(data, &j); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &j, nil
+}
+
+// Save writes the journal atomically.
+func (j *Journal) Save(root string) error {
+	data, err := encode(j)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(filepath.Join(root, Dir, "journal.json"), data)
+}
+
+// Applied returns the phases that are applied and not reverted, in order.
+func (j *Journal) Applied() []Phase {
+	var out []Phase
+	for _, p := range j.Phases {
+		if !p.Reverted {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Find returns the phase numbered n, or nil.
+func (j *Journal) Find(n int) *Phase {
+	for i := range j.Phases {
+		if j.Phases[i].Number == n {
+			return &j.Phases[i]
+		}
+	}
+	return nil
+}
+
+// Next is the number the next applied phase gets.
+func (j *Journal) Next() int {
+	n := 0
+	for _, p := range j.Phases {
+		n = max(n, p.Number)
+	}
+	return n + 1
+}
+
+// ReadPatch returns the text of a phase's patch.
+func ReadPatch(root string, p Phase) (string, error) {
+	data, err := os.ReadFile(filepath.Join(root, Dir, filepath.FromSlash(p.Patch)))
+	if err != nil {
+		return "", fmt.Errorf("phase %d: %w", p.Number, err)
+	}
+	return string(data), nil
+}
+
+func encode(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// clone returns a deep copy of j.
+func (j *Journal) clone() *Journal {
+	c := &Journal{Phases: make([]Phase, len(j.Phases))}
+	for i, p := range j.Phases {
+		p.Units = append([]string(nil), p.Units...)
+		p.Files = append([]FileHash(nil), p.Files...)
+		c.Phases[i] = p
+	}
+	return c
+}

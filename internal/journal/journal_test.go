@@ -1,0 +1,289 @@
+package journal
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smartmigrate/smartmigrate/internal/patch"
+)
+
+// tree writes files below a new temporary folder.
+func tree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, data := range files {
+		path := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func read(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(root, path)
+		out[filepath.ToSlash(rel)] = string(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+var (
+	oldFiles = map[string]string{
+		"a.go":     "package a\n\nfunc A() {}\n",
+		"b/b.go":   "package b\n\nfunc B() {}\n",
+		"c/c.go":   "package c\n\nfunc C() {}\n",
+		"go.mod":   "module a\n",
+		"keep.txt": "untouched\n",
+	}
+	newFiles = map[string]string{
+		"a.go":   "package a\n\nimport \"context\"\n\nfunc A(ctx context.Context) {}\n",
+		"b/b.go": "package b\n\nfunc B() {}\n\n// more\n",
+		"c/c.go": "package c\n\nfunc C() { /* new */ }\n",
+	}
+)
+
+func phase() NewPhase {
+	var np NewPhase
+	np.Strategy = "bottom-up"
+	np.Units = []string{"a.A", "b.B", "c.C"}
+	var changes []patch.FileChange
+	for _, name := range []string{"a.go", "b/b.go", "c/c.go"} {
+		np.Files = append(np.Files, FileWrite{Path: name, Old: []byte(oldFiles[name]), New: []byte(newFiles[name])})
+		changes = append(changes, patch.FileChange{Path: name, Old: []byte(oldFiles[name]), New: []byte(newFiles[name])})
+	}
+	np.Patch = patch.Unified(changes)
+	return np
+}
+
+func withNewFiles() map[string]string {
+	want := map[string]string{}
+	for k, v := range oldFiles {
+		want[k] = v
+	}
+	for k, v := range newFiles {
+		want[k] = v
+	}
+	return want
+}
+
+func without(files map[string]string, prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range files {
+		if !strings.HasPrefix(k, prefix) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func same(t *testing.T, what string, want, got map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %s = %q, want %q", what, k, got[k], v)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s: unexpected file %s", what, k)
+		}
+	}
+}
+
+// crash makes the transaction stop after its first file is in place.
+func crash(t *testing.T) {
+	afterRename = func(i int) error {
+		if i == 0 {
+			return errors.New("killed")
+		}
+		return nil
+	}
+	t.Cleanup(func() { afterRename = nil })
+}
+
+func TestCommitAndJournal(t *testing.T) {
+	Now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+	t.Cleanup(func() { Now = time.Now })
+	root := tree(t, oldFiles)
+	p, err := Append(root, phase())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Number != 1 || p.Patch != "phases/01-bottom-up.patch" || p.Time != "2026-01-02T03:04:05Z" || len(p.Files) != 3 {
+		t.Errorf("phase = %+v", p)
+	}
+	got := read(t, root)
+	same(t, "after apply", withNewFiles(), without(got, Dir+"/"))
+	if got[Dir+"/phases/01-bottom-up.patch"] != phase().Patch {
+		t.Errorf("patch file = %q", got[Dir+"/phases/01-bottom-up.patch"])
+	}
+	for _, name := range []string{Dir + "/pending.json"} {
+		if _, ok := got[name]; ok {
+			t.Errorf("%s is left", name)
+		}
+	}
+	j, err := Load(root)
+	if err != nil || len(j.Phases) != 1 || j.Phases[0].Files[0].Before != Hash([]byte(oldFiles["a.go"])) {
+		t.Errorf("journal = %+v, %v", j, err)
+	}
+	if !strings.Contains(got[Dir+"/journal.json"], "\n  \"phases\": [\n") {
+		t.Errorf("journal.json is not indented:\n%s", got[Dir+"/journal.json"])
+	}
+}
+
+// TestCrashRollsForward kills an apply after its first file: the next
+// Recover finishes it, journal included.
+func TestCrashRollsForward(t *testing.T) {
+	root := tree(t, oldFiles)
+	crash(t)
+	if _, err := Append(root, phase()); err == nil || err.Error() != "killed" {
+		t.Fatalf("append = %v, want the injected crash", err)
+	}
+	mixed := without(read(t, root), Dir+"/")
+	if mixed["a.go"] != newFiles["a.go"] || mixed["b/b.go"] != oldFiles["b/b.go"] {
+		t.Fatal("the crash did not leave a mixed tree; the test tests nothing")
+	}
+	afterRename = nil
+	msg, err := Recover(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg, "finished the interrupted apply of phase 1") {
+		t.Errorf("message = %q", msg)
+	}
+	got := read(t, root)
+	same(t, "after recover", withNewFiles(), without(got, Dir+"/"))
+	j, _ := Load(root)
+	if len(j.Phases) != 1 || got[Dir+"/phases/01-bottom-up.patch"] == "" {
+		t.Errorf("the journal does not have the phase: %+v", j)
+	}
+	if _, err := os.Stat(filepath.Join(root, Dir, "pending.json")); !os.IsNotExist(err) {
+		t.Errorf("pending.json is left: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, Dir, "staging")); !os.IsNotExist(err) {
+		t.Errorf("staging is left: %v", err)
+	}
+	// Recovering again does nothing.
+	if msg, err := Recover(root); msg != "" || err != nil {
+		t.Errorf("second recover = %q, %v", msg, err)
+	}
+}
+
+// TestCrashRollsBack kills an apply after its first file, with a staged
+// file lost: the next Recover puts the old tree back and records nothing.
+func TestCrashRollsBack(t *testing.T) {
+	root := tree(t, oldFiles)
+	crash(t)
+	if _, err := Append(root, phase()); err == nil {
+		t.Fatal("no crash")
+	}
+	afterRename = nil
+	if err := os.Remove(filepath.Join(root, Dir, "staging", "new", "c", "c.go")); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := Recover(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg, "rolled back the interrupted apply of phase 1") {
+		t.Errorf("message = %q", msg)
+	}
+	got := read(t, root)
+	same(t, "after recover", oldFiles, got)
+}
+
+// TestRecoverRefusesForeignEdit: a file that is neither before nor after
+// is left for a person to fix.
+func TestRecoverRefusesForeignEdit(t *testing.T) {
+	root := tree(t, oldFiles)
+	crash(t)
+	if _, err := Append(root, phase()); err == nil {
+		t.Fatal("no crash")
+	}
+	afterRename = nil
+	os.WriteFile(filepath.Join(root, "b", "b.go"), []byte("edited\n"), 0o644)
+	if _, err := Recover(root); err == nil || !strings.Contains(err.Error(), "b/b.go is neither") {
+		t.Errorf("recover = %v", err)
+	}
+}
+
+// TestRevertExactAndDependents applies two phases, the second calling what
+// the first created: the first cannot be reverted alone; with cascade both
+// go, and the bytes are back.
+func TestRevertExactAndDependents(t *testing.T) {
+	root := tree(t, oldFiles)
+	if _, err := Append(root, phase()); err != nil {
+		t.Fatal(err)
+	}
+	second := "package b\n\nimport \"context\"\n\nfunc B() { a.A(context.TODO()) }\n\n// more\n"
+	np := NewPhase{Strategy: "bottom-up", Units: []string{"b.B"},
+		Files: []FileWrite{{Path: "b/b.go", Old: []byte(newFiles["b/b.go"]), New: []byte(second)}},
+		Patch: patch.Unified([]patch.FileChange{{Path: "b/b.go", Old: []byte(newFiles["b/b.go"]), New: []byte(second)}})}
+	if _, err := Append(root, np); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Revert(root, RevertOptions{Phase: 1})
+	var de *DependentsError
+	if !errors.As(err, &de) || len(de.Later) != 1 || de.Later[0] != 2 || !strings.Contains(err.Error(), "--cascade") {
+		t.Fatalf("revert 1 = %v", err)
+	}
+	rs, err := Revert(root, RevertOptions{Phase: 1, Cascade: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[0].Phase.Number != 2 || rs[1].Phase.Number != 1 || !rs[0].Exact || !rs[1].Exact {
+		t.Errorf("reverted = %+v", rs)
+	}
+	same(t, "after revert", oldFiles, without(read(t, root), Dir+"/"))
+	j, _ := Load(root)
+	if len(j.Applied()) != 0 || !j.Phases[0].Reverted {
+		t.Errorf("journal = %+v", j)
+	}
+	if _, err := Revert(root, RevertOptions{Phase: 1}); err == nil || !strings.Contains(err.Error(), "already reverted") {
+		t.Errorf("revert again = %v", err)
+	}
+}
+
+func TestCreatedNamesAndCalls(t *testing.T) {
+	diff := `--- a/x.go
++++ b/x.go
+@@ -1,3 +1,6 @@
+-func (c *Client) load(id string) (*User, error) {
++func (c *Client) load(ctx context.Context, id string) (*User, error) {
++func (c *Client) FetchContext(ctx context.Context, id string) ([]byte, error) {
++func Fetch(id string) ([]byte, error) { return FetchContext(context.Background(), id) }
++func shell(c ctx2.Context, args ...string) error {
+`
+	got := strings.Join(CreatedNames(diff), " ")
+	if got != "FetchContext load shell" {
+		t.Errorf("created = %q", got)
+	}
+	names := map[string]bool{"load": true}
+	if callsAny("+\tx := loader(1)\n+\tc.download(2)\n", names) {
+		t.Error("loader( and download( are not calls to load")
+	}
+	if !callsAny("+\treturn c.load(ctx, id)\n", names) {
+		t.Error("c.load( is a call to load")
+	}
+	if callsAny(" \treturn c.load(ctx, id)\n-\tc.load(ctx, id)\n", names) {
+		t.Error("context and removed lines are not added calls")
+	}
+}

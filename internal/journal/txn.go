@@ -1,0 +1,312 @@
+package journal
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// FileWrite is one file a transaction changes. Path is slash-separated and
+// relative to the module root; a nil Old is a file that does not exist yet,
+// a nil New one the transaction deletes.
+type FileWrite struct {
+	Path string
+	Old  []byte
+	New  []byte
+}
+
+// Txn is a set of file writes that lands whole or not at all, with the
+// journal state that records it.
+type Txn struct {
+	// Op says what the transaction does, for messages: "apply phase 3".
+	Op    string
+	Files []FileWrite
+	// Journal is the journal to write once every file is in place.
+	Journal *Journal
+	// PatchPath and Patch, when set, are a patch file to write with the
+	// journal (PatchPath relative to the .smartmigrate folder).
+	PatchPath string
+	Patch     string
+}
+
+// pending is .smartmigrate/pending.json: a transaction whose files are
+// being written. Its file contents are in .smartmigrate/staging: new/PATH
+// (the contents after) and old/PATH (before).
+type pending struct {
+	Op        string     `json:"op"`
+	Files     []FileHash `json:"files"`
+	Journal   *Journal   `json:"journal"`
+	PatchPath string     `json:"patchPath,omitempty"`
+}
+
+// afterRename, when set by a test, runs after the i-th file of a
+// transaction is in place; an error stops the transaction there, as a
+// crash would.
+var afterRename func(i int) error
+
+func stagingDir(root string) string  { return filepath.Join(root, Dir, "staging") }
+func pendingPath(root string) string { return filepath.Join(root, Dir, "pending.json") }
+
+// Commit writes t's files and then its journal so that a crash at any
+// instant leaves either the old tree or the new one once Recover has run:
+// the contents before and after are staged first, then pending.json is
+// written, then each file is replaced atomically, then the journal (and
+// the patch, and the saved plan's fingerprint) is written, and pending.json
+// and the staging folder are removed.
+func Commit(root string, t Txn) error {
+	stage := stagingDir(root)
+	if err := os.RemoveAll(stage); err != nil {
+		return fmt.Errorf("%s: clear staging: %w", t.Op, err)
+	}
+	p := pending{Op: t.Op, Journal: t.Journal, PatchPath: t.PatchPath}
+	for _, f := range t.Files {
+		if err := checkRel(f.Path); err != nil {
+			return err
+		}
+		p.Files = append(p.Files, FileHash{Path: f.Path, Before: hashOrEmpty(f.Old), After: hashOrEmpty(f.New)})
+		if f.Old != nil {
+			if err := writeFile(filepath.Join(stage, "old", filepath.FromSlash(f.Path)), f.Old); err != nil {
+				return fmt.Errorf("%s: stage: %w", t.Op, err)
+			}
+		}
+		if f.New != nil {
+			if err := writeFile(filepath.Join(stage, "new", filepath.FromSlash(f.Path)), f.New); err != nil {
+				return fmt.Errorf("%s: stage: %w", t.Op, err)
+			}
+		}
+	}
+	if t.PatchPath != "" {
+		if err := writeFile(filepath.Join(stage, "patch"), []byte(t.Patch)); err != nil {
+			return fmt.Errorf("%s: stage: %w", t.Op, err)
+		}
+	}
+	data, err := encode(p)
+	if err != nil {
+		return err
+	}
+	if err := WriteFileAtomic(pendingPath(root), data); err != nil {
+		return fmt.Errorf("%s: %w", t.Op, err)
+	}
+	for i, f := range t.Files {
+		if err := put(root, f.Path, f.New); err != nil {
+			return fmt.Errorf("%s: %w (run any smartmigrate command to finish or undo it)", t.Op, err)
+		}
+		if afterRename != nil {
+			if err := afterRename(i); err != nil {
+				return err
+			}
+		}
+	}
+	return finish(root, &p)
+}
+
+// finish writes what records a transaction whose files are all in place,
+// then removes pending.json and the staging folder. It can run again after
+// a crash with the same result.
+func finish(root string, p *pending) error {
+	if p.PatchPath != "" {
+		data, err := os.ReadFile(filepath.Join(stagingDir(root), "patch"))
+		if err != nil {
+			return fmt.Errorf("%s: staged patch: %w", p.Op, err)
+		}
+		if err := WriteFileAtomic(filepath.Join(root, Dir, filepath.FromSlash(p.PatchPath)), data); err != nil {
+			return err
+		}
+	}
+	if p.Journal != nil {
+		if err := p.Journal.Save(root); err != nil {
+			return err
+		}
+	}
+	if err := updatePlanSource(root, p.Files); err != nil {
+		return err
+	}
+	if err := os.Remove(pendingPath(root)); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return os.RemoveAll(stagingDir(root))
+}
+
+// updatePlanSource records in the saved plan's fingerprint, if there is a
+// saved plan, the changes of a transaction, so that the plan still matches
+// the tree that smartmigrate itself changed and still detects other edits.
+// A file created or deleted counts only when the fingerprint covers it.
+func updatePlanSource(root string, files []FileHash) error {
+	sp, err := LoadPlan(root)
+	if err != nil || sp == nil {
+		return err
+	}
+	if sp.Source.Files == nil {
+		sp.Source.Files = map[string]string{}
+	}
+	for _, f := range files {
+		if !inFingerprint(f.Path) {
+			continue
+		}
+		if f.After == "" {
+			delete(sp.Source.Files, f.Path)
+		} else {
+			sp.Source.Files[f.Path] = f.After
+		}
+	}
+	sp.Source.Fingerprint = sum(sp.Source.Files)
+	_, err = SavePlan(root, *sp)
+	return err
+}
+
+// Recover finishes or undoes a transaction that a crash interrupted. When
+// every file has its contents before or after the transaction and all the
+// contents after are staged, it finishes it (rolls forward); otherwise it
+// puts back the contents before (rolls back). It returns what it did, ""
+// when there was nothing to do. A file that has neither its contents before
+// nor after is an error: it changed since, and a person must decide.
+func Recover(root string) (string, error) {
+	data, err := os.ReadFile(pendingPath(root))
+	if os.IsNotExist(err) {
+		// A crash while staging leaves staged files but no pending.json:
+		// the tree was not touched.
+		if err := os.RemoveAll(stagingDir(root)); err != nil {
+			return "", err
+		}
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read interrupted transaction: %w", err)
+	}
+	var p pending
+	if err := json.Unmarshal(data, &p); err != nil {
+		return "", fmt.Errorf("%s: %w", pendingPath(root), err)
+	}
+	stage := stagingDir(root)
+	forward := true
+	cur := make([]string, len(p.Files))
+	for i, f := range p.Files {
+		if err := checkRel(f.Path); err != nil {
+			return "", err
+		}
+		h, err := hashFile(filepath.Join(root, filepath.FromSlash(f.Path)))
+		if err != nil {
+			return "", err
+		}
+		cur[i] = h
+		if h != f.Before && h != f.After {
+			return "", fmt.Errorf("interrupted %s: %s is neither as it was before nor as it was to be after; the contents are in %s (old/ and new/); fix the file, then delete %s",
+				p.Op, f.Path, stage, pendingPath(root))
+		}
+		if f.After != "" {
+			if sh, _ := hashFile(filepath.Join(stage, "new", filepath.FromSlash(f.Path))); sh != f.After {
+				forward = false
+			}
+		}
+	}
+	if p.PatchPath != "" {
+		if _, err := os.Stat(filepath.Join(stage, "patch")); err != nil {
+			forward = false
+		}
+	}
+	if forward {
+		for i, f := range p.Files {
+			if cur[i] == f.After {
+				continue
+			}
+			var data []byte
+			if f.After != "" {
+				if data, err = os.ReadFile(filepath.Join(stage, "new", filepath.FromSlash(f.Path))); err != nil {
+					return "", err
+				}
+			}
+			if err := put(root, f.Path, data); err != nil {
+				return "", err
+			}
+		}
+		if err := finish(root, &p); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("finished the interrupted %s (%d %s)", p.Op, len(p.Files), plural(len(p.Files), "file", "files")), nil
+	}
+	// Roll back: every file gets its contents before.
+	for i, f := range p.Files {
+		if cur[i] == f.Before {
+			continue
+		}
+		var data []byte
+		if f.Before != "" {
+			path := filepath.Join(stage, "old", filepath.FromSlash(f.Path))
+			if data, err = os.ReadFile(path); err != nil || Hash(data) != f.Before {
+				return "", fmt.Errorf("interrupted %s: cannot roll back %s: its staged contents are missing or changed (%s)", p.Op, f.Path, path)
+			}
+		}
+		if err := put(root, f.Path, data); err != nil {
+			return "", err
+		}
+	}
+	if err := os.Remove(pendingPath(root)); err != nil {
+		return "", err
+	}
+	if err := os.RemoveAll(stage); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("rolled back the interrupted %s (%d %s)", p.Op, len(p.Files), plural(len(p.Files), "file", "files")), nil
+}
+
+// put replaces root/rel with data atomically; nil data removes it.
+func put(root, rel string, data []byte) error {
+	path := filepath.Join(root, filepath.FromSlash(rel))
+	if data == nil {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	return WriteFileAtomic(path, data)
+}
+
+func writeFile(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+// hashFile is the Hash of a file's contents, "" when it does not exist.
+func hashFile(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return Hash(data), nil
+}
+
+// HashFile is the Hash of root/rel, "" when the file does not exist.
+func HashFile(root, rel string) (string, error) {
+	return hashFile(filepath.Join(root, filepath.FromSlash(rel)))
+}
+
+func hashOrEmpty(data []byte) string {
+	if data == nil {
+		return ""
+	}
+	return Hash(data)
+}
+
+// checkRel refuses a path that would leave the module root.
+func checkRel(rel string) error {
+	if rel == "" || filepath.IsAbs(rel) || strings.HasPrefix(rel, "/") || rel != filepath.ToSlash(filepath.Clean(filepath.FromSlash(rel))) || rel == ".." || strings.HasPrefix(rel, "../") {
+		return fmt.Errorf("journal: %q is not a clean path relative to the module root", rel)
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

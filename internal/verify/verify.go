@@ -1,0 +1,469 @@
+// Package verify checks a rewritten phase before it is written: on a
+// temporary copy of the module with the phase's files in place, the module
+// loads and type-checks (tests included), go vet reports nothing it did not
+// report before, no exported identifier of an importable package changes
+// incompatibly (golang.org/x/exp/apidiff), and an optional command passes.
+package verify
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/smartmigrate/smartmigrate/internal/load"
+	"github.com/smartmigrate/smartmigrate/internal/patch"
+	"golang.org/x/exp/apidiff"
+	"golang.org/x/tools/go/packages"
+)
+
+// Input is a phase to verify.
+type Input struct {
+	// Root is the module root.
+	Root string
+	// Files are the phase's changes, paths relative to Root.
+	Files []patch.FileChange
+	// Old is the module as it stands, loaded with every package (./...);
+	// nil to load it here.
+	Old *load.Module
+	// Command, when set, is run with sh -c in the copy; it must exit 0.
+	Command string
+}
+
+// Step is one check that passed, and how long it took.
+type Step struct {
+	Name     string        `json:"name"`
+	Duration time.Duration `json:"duration"`
+	// Note says more ("3 compatible API changes").
+	Note string `json:"note,omitempty"`
+}
+
+// Result is a phase that passed every check.
+type Result struct {
+	Steps []Step `json:"steps"`
+	// Compatible are apidiff's compatible changes (additions), by package.
+	Compatible map[string][]string `json:"compatible,omitempty"`
+}
+
+// Failure is a check the phase does not pass.
+type Failure struct {
+	// Check is "type-check", "go vet", "API compatibility" or "--verify".
+	Check string
+	// Detail is what the check printed: type errors, the vet findings the
+	// phase adds, apidiff's report, the command's output.
+	Detail string
+}
+
+func (f *Failure) Error() string {
+	return fmt.Sprintf("the phase fails verification (%s); nothing was written:\n%s", f.Check, strings.TrimRight(f.Detail, "\n"))
+}
+
+// Phase runs every check on a copy of the module with the phase's files
+// written; it returns a *Failure when the phase does not pass.
+func Phase(in Input) (*Result, error) {
+	res := &Result{}
+	start := time.Now()
+	tmp, err := os.MkdirTemp("", "smartmigrate-verify-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, filepath.Base(in.Root))
+	if err := CopyModule(in.Root, dir); err != nil {
+		return nil, fmt.Errorf("copy the module to verify the phase: %w", err)
+	}
+	for _, f := range in.Files {
+		path := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if f.New == nil {
+			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, f.New, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	res.Steps = append(res.Steps, Step{Name: "copy", Duration: time.Since(start)})
+
+	// go vet on the copy runs while the copy is loaded: both mostly wait
+	// on the go command.
+	patterns := changedDirs(in.Files)
+	type vetResult struct {
+		findings []finding
+		err      error
+		took     time.Duration
+	}
+	vetDone := make(chan vetResult, 1)
+	go func() {
+		start := time.Now()
+		var r vetResult
+		if len(patterns) > 0 {
+			r.findings, r.err = vet(dir, patterns)
+		}
+		r.took = time.Since(start)
+		vetDone <- r
+	}()
+	defer func() { <-vetDone }() // never remove the copy under go vet
+
+	// (a) The rewritten module loads and type-checks, tests included.
+	start = time.Now()
+	mod, err := load.Load(dir)
+	if err != nil {
+		var le *load.Error
+		if errors.As(err, &le) {
+			return nil, &Failure{Check: "type-check", Detail: strings.Join(le.Messages, "\n")}
+		}
+		return nil, &Failure{Check: "type-check", Detail: err.Error()}
+	}
+	res.Steps = append(res.Steps, Step{Name: "type-check", Duration: time.Since(start)})
+
+	// (b) go vet adds no finding on the changed packages.
+	vr := <-vetDone
+	vetDone <- vr // for the deferred receive
+	start = time.Now().Add(-vr.took)
+	if len(patterns) > 0 {
+		after, err := vr.findings, vr.err
+		if err != nil {
+			return nil, &Failure{Check: "go vet", Detail: err.Error()}
+		}
+		if len(after) > 0 {
+			// Only then is the module as it stands worth vetting.
+			before, err := vet(in.Root, patterns)
+			if err != nil {
+				return nil, fmt.Errorf("go vet on the module as it stands: %w", err)
+			}
+			if added := addedFindings(before, after); len(added) > 0 {
+				return nil, &Failure{Check: "go vet", Detail: "findings the phase adds:\n" + strings.Join(added, "\n")}
+			}
+		}
+	}
+	res.Steps = append(res.Steps, Step{Name: "go vet", Duration: time.Since(start), Note: strings.Join(patterns, " ")})
+
+	// (c) No incompatible change to an importable package's API.
+	start = time.Now()
+	old := in.Old
+	if old == nil {
+		if old, err = load.Load(in.Root); err != nil {
+			return nil, fmt.Errorf("load the module as it stands: %w", err)
+		}
+	}
+	reports, err := apiChanges(old, mod, in.Files)
+	if err != nil {
+		return nil, err
+	}
+	var bad strings.Builder
+	ncompat := 0
+	for _, r := range reports {
+		if r.incompatible() {
+			fmt.Fprintf(&bad, "package %s\n", r.path)
+			r.report.Text(&bad)
+		}
+		for _, c := range r.report.Changes {
+			if c.Compatible {
+				if res.Compatible == nil {
+					res.Compatible = map[string][]string{}
+				}
+				res.Compatible[r.path] = append(res.Compatible[r.path], c.Message)
+				ncompat++
+			}
+		}
+	}
+	if bad.Len() > 0 {
+		return nil, &Failure{Check: "API compatibility", Detail: bad.String()}
+	}
+	res.Steps = append(res.Steps, Step{Name: "API compatibility", Duration: time.Since(start),
+		Note: fmt.Sprintf("%d %s compared, %d compatible %s", len(reports), plural(len(reports), "package", "packages"), ncompat, plural(ncompat, "change", "changes"))})
+
+	// (d) The user's command passes in the copy.
+	if in.Command != "" {
+		start = time.Now()
+		cmd := exec.Command("sh", "-c", in.Command)
+		cmd.Dir = dir
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			return nil, &Failure{Check: "--verify", Detail: fmt.Sprintf("%q in a copy of the module with the phase applied: %v\n%s", in.Command, err, tail(out.String(), 40))}
+		}
+		res.Steps = append(res.Steps, Step{Name: "--verify", Duration: time.Since(start), Note: in.Command})
+	}
+	return res, nil
+}
+
+// CopyModule copies the tree below root to dst, leaving out .git and
+// .smartmigrate folders; symbolic links are copied as links.
+func CopyModule(root, dst string) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			if path != root && (d.Name() == ".git" || d.Name() == ".smartmigrate") {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(target, 0o755)
+		case d.Type()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(link, target)
+		case !d.Type().IsRegular():
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		return copyFile(path, target, info.Mode().Perm())
+	})
+}
+
+func copyFile(src, dst string, mode fs.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// changedDirs returns the go package patterns ("./api", ".") of the
+// folders holding changed .go files.
+func changedDirs(files []patch.FileChange) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range files {
+		if !strings.HasSuffix(f.Path, ".go") {
+			continue
+		}
+		d := filepath.ToSlash(filepath.Dir(filepath.FromSlash(f.Path)))
+		p := "./" + d
+		if d == "." {
+			p = "."
+		}
+		if f.New == nil {
+			continue // a deleted file's folder may be gone
+		}
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// finding is one go vet diagnostic.
+type finding struct {
+	// key identifies the finding without its line and column (lines move):
+	// file, analyzer and message.
+	key string
+	// pos is the finding's position, for people.
+	pos string
+}
+
+// vet runs go vet -json on patterns in dir and returns its findings.
+func vet(dir string, patterns []string) ([]finding, error) {
+	cmd := exec.Command("go", append([]string{"vet", "-json"}, patterns...)...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("go vet %s: %v\n%s", strings.Join(patterns, " "), err, tail(stderr.String(), 40))
+	}
+	// go vet -json writes, per package, {"pkg": {"analyzer": [diagnostics]
+	// or {"error": ...}}}, to standard output or (older go) standard error,
+	// after "# pkg" lines.
+	var out []finding
+	for _, stream := range []string{stdout.String(), stderr.String()} {
+		var lines []string
+		for _, l := range strings.Split(stream, "\n") {
+			if !strings.HasPrefix(l, "#") {
+				lines = append(lines, l)
+			}
+		}
+		dec := json.NewDecoder(strings.NewReader(strings.Join(lines, "\n")))
+		for {
+			var pkgs map[string]map[string]json.RawMessage
+			if err := dec.Decode(&pkgs); err == io.EOF {
+				break
+			} else if err != nil {
+				return nil, fmt.Errorf("go vet -json: %w", err)
+			}
+			for _, analyzers := range pkgs {
+				for name, raw := range analyzers {
+					var diags []struct {
+						Posn    string `json:"posn"`
+						Message string `json:"message"`
+					}
+					if err := json.Unmarshal(raw, &diags); err != nil {
+						var e struct {
+							Error string `json:"error"`
+						}
+						if json.Unmarshal(raw, &e) == nil && e.Error != "" {
+							return nil, fmt.Errorf("go vet: %s: %s", name, e.Error)
+						}
+						return nil, fmt.Errorf("go vet -json: %s: %w", name, err)
+					}
+					for _, d := range diags {
+						file, pos := splitPosn(dir, d.Posn)
+						out = append(out, finding{key: file + "\x00" + name + "\x00" + d.Message, pos: pos + ": " + d.Message + " (" + name + ")"})
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// splitPosn returns the file of a "file:line:col" position relative to
+// dir, and the position with that relative file.
+func splitPosn(dir, posn string) (file, pos string) {
+	file, rest := posn, ""
+	for range 2 {
+		if i := strings.LastIndexByte(file, ':'); i >= 0 && isDigits(file[i+1:]) {
+			file, rest = file[:i], file[i:]+rest
+		}
+	}
+	if rel, err := filepath.Rel(dir, file); err == nil && !strings.HasPrefix(rel, "..") {
+		file = filepath.ToSlash(rel)
+	}
+	return file, file + rest
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// addedFindings returns the findings of after that before does not have,
+// comparing multisets of keys.
+func addedFindings(before, after []finding) []string {
+	count := map[string]int{}
+	for _, f := range before {
+		count[f.key]++
+	}
+	var added []string
+	for _, f := range after {
+		if count[f.key] > 0 {
+			count[f.key]--
+			continue
+		}
+		added = append(added, f.pos)
+	}
+	sort.Strings(added)
+	return added
+}
+
+// pkgReport is apidiff's report on one package.
+type pkgReport struct {
+	path   string
+	report apidiff.Report
+}
+
+func (r pkgReport) incompatible() bool {
+	for _, c := range r.report.Changes {
+		if !c.Compatible {
+			return true
+		}
+	}
+	return false
+}
+
+// apiChanges compares, with apidiff, the old and new types of every
+// importable package (not main, not below internal/, not a test package)
+// that holds a changed file.
+func apiChanges(old, cur *load.Module, files []patch.FileChange) ([]pkgReport, error) {
+	changed := map[string]bool{}
+	for _, f := range files {
+		changed[filepath.ToSlash(filepath.Dir(filepath.FromSlash(f.Path)))] = true
+	}
+	oldPkgs := map[string]*packages.Package{}
+	for _, p := range old.Packages {
+		oldPkgs[p.PkgPath] = p
+	}
+	var out []pkgReport
+	for _, p := range cur.Packages {
+		if p.Name == "main" || strings.HasSuffix(p.PkgPath, "_test") || !importable(p.PkgPath) || p.Types == nil {
+			continue
+		}
+		if !holdsChanged(cur, p, changed) {
+			continue
+		}
+		op := oldPkgs[p.PkgPath]
+		if op == nil || op.Types == nil {
+			continue // a new package: nothing to break
+		}
+		out = append(out, pkgReport{path: p.PkgPath, report: apidiff.Changes(op.Types, p.Types)})
+	}
+	return out, nil
+}
+
+func holdsChanged(m *load.Module, p *packages.Package, changed map[string]bool) bool {
+	files := append(append([]string{}, p.GoFiles...), p.IgnoredFiles...)
+	for _, f := range files {
+		if changed[filepath.ToSlash(filepath.Dir(filepath.FromSlash(m.Rel(f))))] {
+			return true
+		}
+	}
+	return false
+}
+
+// importable reports whether code outside the module can import path: it
+// has no internal element.
+func importable(path string) bool {
+	for _, el := range strings.Split(path, "/") {
+		if el == "internal" {
+			return false
+		}
+	}
+	return true
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = append([]string{fmt.Sprintf("(%d lines before)", len(lines)-n)}, lines[len(lines)-n:]...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
