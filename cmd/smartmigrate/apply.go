@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/internal/report"
@@ -17,6 +18,7 @@ import (
 type applyOptions struct {
 	*globals
 	Apply  migrate.ApplyOptions
+	Write  migrate.WriteOptions
 	DryRun bool
 	JSON   bool
 }
@@ -25,22 +27,42 @@ func newApplyCmd(g *globals, runF func(*applyOptions) error) *cobra.Command {
 	o := &applyOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "apply [packages]",
-		Short: "Rewrite the next phase of the plan (--dry-run prints it as a patch)",
+		Short: "Rewrite, verify and write the next phase of the plan (--dry-run prints it as a patch)",
 		Long: `apply computes the plan from the code as it stands and rewrites one phase:
 the next one, or --phase N of the current plan. Functions that already have
 their ctx form count as done, so applying phases one after another walks
-through the whole plan.
+through the whole plan. When .smartmigrate/plan.json exists (plan --save),
+apply follows it instead: only its units, in its order; it refuses when the
+source changed since the plan was saved.
+
+Before writing anything, the phase is checked on a temporary copy of the
+module: it loads and type-checks (tests included), go vet reports nothing
+new on the changed packages, no exported identifier of an importable package
+changes incompatibly (golang.org/x/exp/apidiff), and the --verify command,
+if any, exits 0. A failed check writes nothing and exits 1.
+
+The files are then written atomically through the journal: an apply that is
+killed is finished or undone by the next smartmigrate command. The phase is
+recorded in .smartmigrate/journal.json, its patch in .smartmigrate/phases/;
+smartmigrate revert undoes it. In a git work tree, apply refuses when files
+the phase touches have uncommitted changes (--allow-dirty to override);
+--commit makes one commit per phase.
 
 With --dry-run nothing is written: the phase's unified diff goes to standard
 output (paths relative to the module root, ready for git apply) and a short
 report to standard error: units changed, sinks made context-aware, sinks left
 and why, and call sites given context.TODO().`,
-		Example: `  smartmigrate apply --dry-run
+		Example: `  smartmigrate apply --verify 'go test ./...'
+  smartmigrate apply --commit
+  smartmigrate apply --dry-run
   smartmigrate apply --strategy=top-down --dry-run > phase.patch && git apply phase.patch
   smartmigrate apply --dry-run --phase 2 --json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Apply.Dir = o.Dir
 			o.Apply.Patterns = args
+			if !cmd.Flags().Changed("strategy") {
+				o.Apply.Strategy = "" // bottom-up, or the saved plan's
+			}
 			if runF != nil {
 				return runF(o)
 			}
@@ -54,20 +76,26 @@ and why, and call sites given context.TODO().`,
 	f.IntVar(&o.Apply.Phase, "phase", 0, "rewrite phase `N` of the current plan instead of the next")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the phase as a patch; write nothing")
 	f.BoolVar(&o.JSON, "json", false, "print the patch and the report as JSON")
+	f.StringVar(&o.Write.Verify, "verify", "", "also run `CMD` (sh -c) on a copy with the phase applied; it must exit 0")
+	f.BoolVar(&o.Write.AllowDirty, "allow-dirty", false, "write even when files the phase touches have uncommitted git changes")
+	f.BoolVar(&o.Write.Commit, "commit", false, "make a git commit of the phase (its files and .smartmigrate)")
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(strategies.Names(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 func runApply(o *applyOptions) error {
-	if !o.DryRun {
-		return errors.New("apply writes phases only with --dry-run for now: pipe its patch to git apply (smartmigrate apply --dry-run | git apply)")
+	if err := recoverFirst(o.globals); err != nil {
+		return err
 	}
-	rep, err := migrate.RewritePhase(o.Apply)
+	if !o.DryRun {
+		return runApplyWrite(o)
+	}
+	rep, why, err := migrate.NextPhase(o.Apply)
 	if err != nil {
 		return err
 	}
 	if rep == nil {
-		fmt.Fprintln(o.Stderr, "smartmigrate: nothing left to migrate")
+		fmt.Fprintf(o.Stderr, "smartmigrate: %s\n", why)
 		return nil
 	}
 	for _, w := range rep.Warnings {
@@ -80,6 +108,50 @@ func runApply(o *applyOptions) error {
 		return err
 	}
 	return report.PhaseText(o.Stderr, rep)
+}
+
+// runApplyWrite verifies and writes the phase; the report goes to
+// standard output.
+func runApplyWrite(o *applyOptions) error {
+	if o.Write.Commit && o.Write.AllowDirty {
+		return errors.New("--commit and --allow-dirty do not go together: the commit would take in the uncommitted changes")
+	}
+	start := time.Now()
+	rep, why, err := migrate.NextPhase(o.Apply)
+	if err != nil {
+		return err
+	}
+	if rep == nil {
+		fmt.Fprintf(o.Stderr, "smartmigrate: %s; nothing written\n", why)
+		return nil
+	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(o.Stderr, "smartmigrate: warning: %s\n", w)
+	}
+	res, err := migrate.WritePhase(rep, o.Write)
+	if res != nil {
+		res.Took = time.Since(start)
+	}
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return report.JSON(o.Stdout, res)
+	}
+	return report.AppliedText(o.Stdout, res)
+}
+
+// recoverFirst finishes or undoes an interrupted apply or revert, and
+// says so.
+func recoverFirst(g *globals) error {
+	msg, err := migrate.Recover(g.Dir)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		fmt.Fprintf(g.Stderr, "smartmigrate: %s\n", msg)
+	}
+	return nil
 }
 
 // useColor reports whether w is a terminal and NO_COLOR is not set.

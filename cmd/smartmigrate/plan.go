@@ -60,6 +60,9 @@ Packages default to ./... (tests included, so test callers are seen).`,
 }
 
 func runPlan(o *planOptions) error {
+	if err := recoverFirst(o.globals); err != nil {
+		return err
+	}
 	rep, err := migrate.Plan(o.Plan)
 	if err != nil {
 		return err

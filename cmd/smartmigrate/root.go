@@ -59,13 +59,16 @@ the callees and into the standard library's context-aware calls, and keeps Foo
 as a shim that calls FooContext(context.Background(), ...). Unexported
 functions get ctx as their first parameter in place.`,
 		Example: `  smartmigrate plan --strategy=bottom-up          # what would change, phase by phase
+  smartmigrate apply --verify 'go test ./...'     # write the next phase, checked first
+  smartmigrate status                             # how far the migration is
+  smartmigrate revert                             # undo the last phase
   smartmigrate plan -C ./svc --json               # the same for a module elsewhere, as JSON
   smartmigrate plan --strategy=critical-path --profile=cpu.pprof`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVarP(&g.Dir, "dir", "C", ".", "run as if smartmigrate was started in `DIR` (a folder inside the module)")
-	root.AddCommand(newPlanCmd(g, nil), newApplyCmd(g, nil), newVersionCmd(g))
+	root.AddCommand(newPlanCmd(g, nil), newApplyCmd(g, nil), newRevertCmd(g, nil), newStatusCmd(g, nil), newVersionCmd(g), newCheckCmd(g, nil))
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
 }

@@ -2,8 +2,10 @@ package migrate
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
+	"github.com/smartmigrate/smartmigrate/internal/journal"
 	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/internal/patch"
 	"github.com/smartmigrate/smartmigrate/rewrite"
@@ -16,6 +18,8 @@ type ApplyOptions struct {
 	// Phase is the phase of the current plan to rewrite, from 1; 0 is the
 	// next one (1). The plan is computed from the code as it stands, so
 	// applied phases are gone from it and phase 1 is always the next.
+	// With a saved plan (.smartmigrate/plan.json) it is the saved plan's
+	// phase number, and the next is the first with units left.
 	Phase int
 }
 
@@ -32,65 +36,187 @@ type PhaseReport struct {
 	// root.
 	Patch    string   `json:"patch"`
 	Warnings []string `json:"warnings,omitempty"`
+	// SavedPlan is true when the phase comes from .smartmigrate/plan.json.
+	SavedPlan bool `json:"savedPlan,omitempty"`
+
+	// mod is the module as it was loaded to rewrite the phase; whole is
+	// true when every package was loaded.
+	mod   *load.Module
+	whole bool
 }
 
 // RewritePhase plans the module as it stands and rewrites one phase,
 // writing nothing. It returns nil and no error when nothing is left.
 func RewritePhase(o ApplyOptions) (*PhaseReport, error) {
-	strategy, err := strategies.ByName(o.Strategy)
-	if err != nil {
-		return nil, err
-	}
-	var profileHeat map[string]int64
-	if o.Profile != "" {
-		if profileHeat, err = readProfile(o.Profile); err != nil {
-			return nil, err
-		}
-	}
+	rep, _, err := NextPhase(o)
+	return rep, err
+}
+
+// NextPhase is RewritePhase that also says, when there is nothing to do,
+// why: "nothing left to migrate", or that the saved plan's phase N is
+// already applied.
+//
+// When .smartmigrate/plan.json exists, the phase comes from it: only its
+// units are migrated (a unit deleted from the file is not), in its order,
+// and a source that no longer matches its fingerprint is an error that
+// lists the changed files.
+func NextPhase(o ApplyOptions) (*PhaseReport, string, error) {
 	dir := o.Dir
 	if dir == "" {
 		dir = "."
 	}
-	mod, err := load.Load(dir, o.Patterns...)
+	root, err := load.FindRoot(dir)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	saved, err := journal.LoadPlan(root)
+	if err != nil {
+		return nil, "", err
+	}
+	if saved != nil {
+		cur, err := journal.Fingerprint(root)
+		if err != nil {
+			return nil, "", err
+		}
+		if cur.Fingerprint != saved.Source.Fingerprint {
+			return nil, "", &StalePlanError{Changed: journal.Changed(saved.Source, cur)}
+		}
+	}
+	strategyName := o.Strategy
+	if strategyName == "" {
+		strategyName = strategies.BottomUpName
+	}
+	if saved != nil {
+		strategyName = saved.Strategy
+	}
+	strategy, err := strategies.ByName(strategyName)
+	if err != nil {
+		return nil, "", err
+	}
+	var profileHeat map[string]int64
+	if o.Profile != "" && saved == nil {
+		if profileHeat, err = readProfile(o.Profile); err != nil {
+			return nil, "", err
+		}
+	}
+	patterns := o.Patterns
+	var warnings []string
+	if saved != nil && len(patterns) > 0 {
+		// A unit outside the patterns would look migrated.
+		warnings = append(warnings, "packages are ignored when following the saved plan: it covers the whole module")
+		patterns = nil
+	}
+	mod, err := load.Load(dir, patterns...)
+	if err != nil {
+		return nil, "", err
 	}
 	res, err := analysis.Analyze(mod)
 	if err != nil {
-		return nil, fmt.Errorf("analyse %s: %w", mod.Path, err)
+		return nil, "", fmt.Errorf("analyse %s: %w", mod.Path, err)
 	}
 	graph := GraphOf(res)
-	opts := strategies.Options{MaxUnits: o.MaxUnits}
-	rep := &PhaseReport{Module: mod.Path, Dir: mod.Dir, Strategy: strategy.Name()}
-	if profileHeat != nil && matchesAny(graph, profileHeat) {
-		opts.Heat = profileHeat
-	} else if profileHeat != nil {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("profile %s matches no function to migrate; using the static score", o.Profile))
+	rep := &PhaseReport{Module: mod.Path, Dir: mod.Dir, Strategy: strategy.Name(), Warnings: warnings, mod: mod, whole: len(patterns) == 0}
+	if saved != nil {
+		rep.SavedPlan = true
+		if o.Strategy != "" && o.Strategy != saved.Strategy {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("following the saved %s plan in .smartmigrate/plan.json, not --strategy=%s", saved.Strategy, o.Strategy))
+		}
+		if why, err := pickSaved(rep, saved, graph, o.Phase); err != nil || why != "" {
+			return nil, why, err
+		}
+	} else {
+		opts := strategies.Options{MaxUnits: o.MaxUnits}
+		if profileHeat != nil && matchesAny(graph, profileHeat) {
+			opts.Heat = profileHeat
+		} else if profileHeat != nil {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("profile %s matches no function to migrate; using the static score", o.Profile))
+		}
+		plan, err := strategy.Plan(graph, opts)
+		if err != nil {
+			return nil, "", fmt.Errorf("plan %s: %w", strategyName, err)
+		}
+		if len(plan.Phases) == 0 {
+			return nil, "nothing left to migrate", nil
+		}
+		n := o.Phase
+		if n == 0 {
+			n = 1
+		}
+		if n < 1 || n > len(plan.Phases) {
+			return nil, "", fmt.Errorf("--phase %d: the current %s plan has phases 1 to %d (applied phases are no longer in it)", n, strategy.Name(), len(plan.Phases))
+		}
+		rep.Phase = plan.Phases[n-1]
+		rep.Remaining = len(plan.Phases)
 	}
-	plan, err := strategy.Plan(graph, opts)
-	if err != nil {
-		return nil, fmt.Errorf("plan %s: %w", o.Strategy, err)
-	}
-	if len(plan.Phases) == 0 {
-		return nil, nil
-	}
-	n := o.Phase
-	if n == 0 {
-		n = 1
-	}
-	if n < 1 || n > len(plan.Phases) {
-		return nil, fmt.Errorf("--phase %d: the current %s plan has phases 1 to %d (applied phases are no longer in it)", n, strategy.Name(), len(plan.Phases))
-	}
-	rep.Phase = plan.Phases[n-1]
-	rep.Remaining = len(plan.Phases)
 	var ids []string
 	for _, u := range rep.Phase.Units {
 		ids = append(ids, u.ID)
 	}
 	rep.Rewrite, err = rewrite.Phase(rewrite.Input{Module: mod, Analysis: res, Units: ids})
 	if err != nil {
-		return nil, fmt.Errorf("rewrite phase %d: %w", n, err)
+		return nil, "", fmt.Errorf("rewrite phase %d: %w", rep.Phase.Number, err)
 	}
 	rep.Patch = patch.Unified(rep.Rewrite.Files)
-	return rep, nil
+	return rep, "", nil
+}
+
+// StalePlanError is a saved plan made from other source.
+type StalePlanError struct {
+	// Changed are the files that differ, with what happened to each.
+	Changed []string
+}
+
+func (e *StalePlanError) Error() string {
+	s := "the source changed since .smartmigrate/plan.json was saved; re-run smartmigrate plan --save (and edit it again if you had). Changed:"
+	for _, c := range e.Changed {
+		s += "\n  " + c
+	}
+	return s
+}
+
+// pickSaved sets rep's phase from the saved plan: phase n, or the first
+// with units still to migrate; the units are those of the saved phase that
+// the analysis still finds to migrate. It returns why there is nothing to
+// do, or "".
+func pickSaved(rep *PhaseReport, saved *journal.SavedPlan, g strategies.Graph, n int) (string, error) {
+	current := map[string]strategies.Unit{}
+	for _, u := range g.Units {
+		current[u.ID] = u
+	}
+	left := func(ph strategies.Phase) []strategies.Unit {
+		var out []strategies.Unit
+		for _, u := range ph.Units {
+			if cu, ok := current[u.ID]; ok {
+				out = append(out, cu)
+			}
+		}
+		return out
+	}
+	remaining := 0
+	for _, ph := range saved.Phases {
+		if len(left(ph)) > 0 {
+			remaining++
+		}
+	}
+	if n != 0 {
+		i := slices.IndexFunc(saved.Phases, func(ph strategies.Phase) bool { return ph.Number == n })
+		if i < 0 {
+			return "", fmt.Errorf("--phase %d: the saved plan has no phase %d", n, n)
+		}
+		units := left(saved.Phases[i])
+		if len(units) == 0 {
+			return fmt.Sprintf("phase %d of the saved plan is already applied", n), nil
+		}
+		rep.Phase = strategies.Phase{Number: n, Reason: saved.Phases[i].Reason, Units: units}
+		rep.Remaining = remaining
+		return "", nil
+	}
+	for _, ph := range saved.Phases {
+		if units := left(ph); len(units) > 0 {
+			rep.Phase = strategies.Phase{Number: ph.Number, Reason: ph.Reason, Units: units}
+			rep.Remaining = remaining
+			return "", nil
+		}
+	}
+	return "nothing left to migrate in the saved plan", nil
 }

@@ -1,0 +1,337 @@
+package migrate_test
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/smartmigrate/smartmigrate/internal/journal"
+	"github.com/smartmigrate/smartmigrate/internal/migrate"
+	"github.com/smartmigrate/smartmigrate/internal/patch"
+	"github.com/smartmigrate/smartmigrate/internal/verify"
+	"github.com/smartmigrate/smartmigrate/strategies"
+)
+
+// copyExample copies the bundled example to a temporary folder.
+func copyExample(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "example")
+	if err := verify.CopyModule("../../testdata/example", dir); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// snapshot reads every file below dir, .smartmigrate included when
+// withJournal is set.
+func snapshot(t *testing.T, dir string, withJournal bool) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if d.Name() == journal.Dir && !withJournal {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		files[filepath.ToSlash(rel)] = string(data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// sameFiles reports every difference between two snapshots.
+func sameFiles(t *testing.T, what string, want, got map[string]string) {
+	t.Helper()
+	for name, w := range want {
+		g, ok := got[name]
+		switch {
+		case !ok:
+			t.Errorf("%s: %s is missing", what, name)
+		case g != w:
+			t.Errorf("%s: %s differs:\n%s", what, name, patch.Unified([]patch.FileChange{{Path: name, Old: []byte(w), New: []byte(g)}}))
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("%s: %s is new", what, name)
+		}
+	}
+}
+
+func applyOpts(dir, strategy string) migrate.ApplyOptions {
+	return migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir, Strategy: strategy}}
+}
+
+// TestApplyRevertRoundTrip applies every phase of each strategy, verified,
+// to a copy of the example, checks that nothing is left to do, then
+// reverts every phase, newest first, and compares every file's bytes with
+// the start.
+func TestApplyRevertRoundTrip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("applies and verifies every phase")
+	}
+	for _, strategy := range strategies.Names() {
+		t.Run(strategy, func(t *testing.T) {
+			dir := copyExample(t)
+			start := snapshot(t, dir, true)
+			applied := 0
+			for {
+				res, why, err := migrate.Apply(applyOpts(dir, strategy), migrate.WriteOptions{})
+				if err != nil {
+					t.Fatalf("apply %d: %v", applied+1, err)
+				}
+				if res == nil {
+					if why != "nothing left to migrate" {
+						t.Errorf("why = %q", why)
+					}
+					break
+				}
+				applied++
+				if res.Journal.Number != applied {
+					t.Errorf("journal number %d, want %d", res.Journal.Number, applied)
+				}
+				if applied > 20 {
+					t.Fatal("more than 20 phases: apply does not progress")
+				}
+			}
+			if applied < 2 {
+				t.Fatalf("%d phases applied, want several", applied)
+			}
+			plan, err := migrate.Plan(migrate.PlanOptions{Dir: dir, Strategy: strategy})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(plan.Plan.Phases) != 0 {
+				t.Errorf("plan after the last phase has %d phases", len(plan.Plan.Phases))
+			}
+			// Applying again changes nothing.
+			before := snapshot(t, dir, true)
+			if res, why, err := migrate.Apply(applyOpts(dir, strategy), migrate.WriteOptions{}); res != nil || err != nil || why == "" {
+				t.Errorf("apply after the last phase = %v, %q, %v", res, why, err)
+			}
+			sameFiles(t, "second apply", before, snapshot(t, dir, true))
+
+			for i := applied; i >= 1; i-- {
+				rs, err := migrate.Revert(migrate.RevertOptions{Dir: dir})
+				if err != nil {
+					t.Fatalf("revert: %v", err)
+				}
+				if len(rs) != 1 || rs[0].Phase.Number != i || !rs[0].Exact {
+					t.Fatalf("revert %d: %+v", i, rs)
+				}
+			}
+			if _, err := migrate.Revert(migrate.RevertOptions{Dir: dir}); err == nil || !strings.Contains(err.Error(), "nothing to revert") {
+				t.Errorf("revert with nothing applied: %v", err)
+			}
+			end := snapshot(t, dir, true)
+			j, err := journal.Load(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(j.Phases) != applied || len(j.Applied()) != 0 {
+				t.Errorf("journal has %d phases, %d applied; want %d, 0", len(j.Phases), len(j.Applied()), applied)
+			}
+			for name := range end {
+				if strings.HasPrefix(name, journal.Dir+"/") {
+					delete(end, name)
+				}
+			}
+			sameFiles(t, "after reverting everything", start, end)
+		})
+	}
+}
+
+// applyFirst applies the first bottom-up phase to a copy of the example
+// and returns the copy and the file contents before it.
+func applyFirst(t *testing.T) (dir string, before map[string]string, res *migrate.ApplyResult) {
+	t.Helper()
+	dir = copyExample(t)
+	before = snapshot(t, dir, false)
+	res, _, err := migrate.Apply(applyOpts(dir, "bottom-up"), migrate.WriteOptions{})
+	if err != nil || res == nil {
+		t.Fatalf("apply: %v", err)
+	}
+	return dir, before, res
+}
+
+// TestRevertAfterHandEditOutsideHunks edits a changed file where the phase
+// did not change it: revert applies the reverse patch and keeps the edit.
+func TestRevertAfterHandEditOutsideHunks(t *testing.T) {
+	dir, before, _ := applyFirst(t)
+	path := filepath.Join(dir, "store", "store.go")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const old = "// Item is one line of inventory."
+	const edit = "// Item is one line of inventory (edited by hand)."
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("store.go has no %q", old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, edit, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := migrate.Revert(migrate.RevertOptions{Dir: dir})
+	if err != nil {
+		t.Fatalf("revert: %v", err)
+	}
+	if len(rs) != 1 || rs[0].Exact {
+		t.Errorf("reverted = %+v, want one phase, not exact", rs)
+	}
+	want := before
+	want["store/store.go"] = strings.Replace(want["store/store.go"], old, edit, 1)
+	sameFiles(t, "after revert", want, snapshot(t, dir, false))
+}
+
+// TestRevertAfterHandEditInHunk edits a line the phase added: revert
+// refuses, names the file and hunk, and changes nothing.
+func TestRevertAfterHandEditInHunk(t *testing.T) {
+	dir, _, _ := applyFirst(t)
+	path := filepath.Join(dir, "store", "store.go")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const old = "QueryRowContext(ctx, selectItem, id)"
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("store.go has no %q after the phase", old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, "QueryRowContext(ctx, selectItem, id /* by hand */)", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	edited := snapshot(t, dir, true)
+	_, err = migrate.Revert(migrate.RevertOptions{Dir: dir})
+	var he *patch.HunkError
+	if !errors.As(err, &he) {
+		t.Fatalf("revert error = %v, want a *patch.HunkError", err)
+	}
+	if he.Path != "store/store.go" || he.Index < 1 || !strings.HasPrefix(he.Header, "@@ ") {
+		t.Errorf("hunk error = %+v", he)
+	}
+	if !strings.Contains(err.Error(), "store/store.go: hunk ") || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Errorf("error = %q", err)
+	}
+	sameFiles(t, "after the refused revert", edited, snapshot(t, dir, true))
+}
+
+// TestApplyRefusesIncompatibleAPI feeds the apply core a phase whose
+// rewrite also renames an exported variable: apidiff reports it, and
+// nothing is written.
+func TestApplyRefusesIncompatibleAPI(t *testing.T) {
+	dir := copyExample(t)
+	start := snapshot(t, dir, true)
+	rep, _, err := migrate.NextPhase(applyOpts(dir, "bottom-up"))
+	if err != nil || rep == nil {
+		t.Fatalf("next phase: %v", err)
+	}
+	rename := func(s string) string { return strings.ReplaceAll(s, "ErrInsufficient", "ErrShort") }
+	found := false
+	for i, f := range rep.Rewrite.Files {
+		if f.Path == "store/store.go" {
+			rep.Rewrite.Files[i].New = []byte(rename(string(f.New)))
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("the phase does not change store/store.go")
+	}
+	test, err := os.ReadFile(filepath.Join(dir, "store", "store_test.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.Rewrite.Files = append(rep.Rewrite.Files, patch.FileChange{Path: "store/store_test.go", Old: test, New: []byte(rename(string(test)))})
+	_, err = migrate.WritePhase(rep, migrate.WriteOptions{})
+	var f *verify.Failure
+	if !errors.As(err, &f) || f.Check != "API compatibility" {
+		t.Fatalf("error = %v, want an API compatibility failure", err)
+	}
+	for _, want := range []string{"package example.com/shop/store", "Incompatible changes:", "- ErrInsufficient: removed", "nothing was written"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%s", want, err)
+		}
+	}
+	sameFiles(t, "after the refused apply", start, snapshot(t, dir, true))
+}
+
+// TestApplyFailingVerifyCommand: --verify false writes nothing.
+func TestApplyFailingVerifyCommand(t *testing.T) {
+	dir := copyExample(t)
+	start := snapshot(t, dir, true)
+	_, _, err := migrate.Apply(applyOpts(dir, "bottom-up"), migrate.WriteOptions{Verify: "echo checking; false"})
+	var f *verify.Failure
+	if !errors.As(err, &f) || f.Check != "--verify" || !strings.Contains(f.Detail, "checking") {
+		t.Fatalf("error = %v, want a --verify failure with the command's output", err)
+	}
+	sameFiles(t, "after the failed apply", start, snapshot(t, dir, true))
+}
+
+// TestApplyFollowsSavedPlan deletes a unit from a saved plan: apply skips
+// it; an edit to the source makes apply refuse with the changed file.
+func TestApplyFollowsSavedPlan(t *testing.T) {
+	dir := copyExample(t)
+	rep, err := migrate.Plan(migrate.PlanOptions{Dir: dir, Strategy: "top-down"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := migrate.SavePlan(rep); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := journal.LoadPlan(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := sp.Phases[0]
+	if len(first.Units) < 2 {
+		t.Fatalf("top-down phase 1 has %d units", len(first.Units))
+	}
+	dropped := first.Units[0].ID
+	sp.Phases[0].Units = first.Units[1:]
+	if _, err := journal.SavePlan(dir, *sp); err != nil {
+		t.Fatal(err)
+	}
+	// --strategy is ignored: the saved plan says top-down.
+	res, _, err := migrate.Apply(applyOpts(dir, "bottom-up"), migrate.WriteOptions{})
+	if err != nil || res == nil {
+		t.Fatalf("apply: %v", err)
+	}
+	if res.Journal.Strategy != "top-down" || len(res.Journal.Units) != len(first.Units)-1 {
+		t.Errorf("applied %s units %v", res.Journal.Strategy, res.Journal.Units)
+	}
+	for _, u := range res.Journal.Units {
+		if u == dropped {
+			t.Errorf("the deleted unit %s was migrated", dropped)
+		}
+	}
+	// The phase is applied: asking for it again does nothing.
+	o := applyOpts(dir, "")
+	o.Phase = 1
+	if res, why, err := migrate.Apply(o, migrate.WriteOptions{}); res != nil || err != nil || !strings.Contains(why, "already applied") {
+		t.Errorf("apply --phase 1 again = %v, %q, %v", res, why, err)
+	}
+	// A hand edit makes the plan stale.
+	path := filepath.Join(dir, "runner", "runner.go")
+	data, _ := os.ReadFile(path)
+	if err := os.WriteFile(path, append(data, "\n// edited\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = migrate.Apply(applyOpts(dir, ""), migrate.WriteOptions{})
+	var stale *migrate.StalePlanError
+	if !errors.As(err, &stale) || len(stale.Changed) != 1 || stale.Changed[0] != "runner/runner.go (changed)" || !strings.Contains(err.Error(), "plan --save") {
+		t.Errorf("apply on edited source: %v", err)
+	}
+}
