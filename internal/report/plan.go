@@ -29,14 +29,33 @@ func Short(module, id string) string {
 		return rest
 	}
 	if rest, ok := strings.CutPrefix(id, module+"."); ok {
-		return module[strings.LastIndex(module, "/")+1:] + "." + rest
+		return lastElem(module) + "." + rest
 	}
 	return id
+}
+
+// lastElem is a module path's last element, skipping a major version
+// suffix: "github.com/go-gorp/gorp/v3" -> "gorp".
+func lastElem(path string) string {
+	elems := strings.Split(path, "/")
+	last := elems[len(elems)-1]
+	if len(elems) > 1 && len(last) > 1 && last[0] == 'v' && strings.Trim(last[1:], "0123456789") == "" {
+		return elems[len(elems)-2]
+	}
+	return last
 }
 
 // KindLabel says what a unit's change adds: "+FetchContext, shim" or
 // "in place".
 func KindLabel(u strategies.Unit) string {
+	if u.Kind == strategies.Finalize {
+		for _, r := range u.Risks {
+			if strings.HasPrefix(r, "removed") {
+				return "shim removed"
+			}
+		}
+		return "shim finalized"
+	}
 	if u.Kind == strategies.Sibling {
 		name := u.ID[strings.LastIndex(u.ID, ".")+1:]
 		return "+" + name + "Context, shim"
