@@ -130,6 +130,14 @@ func (br *bodyRewrite) moduleCall(call *ast.CallExpr, c analysis.Call) {
 	if t == nil {
 		if c.Interface != "" {
 			if callee := br.rw.in.Analysis.Func(c.Callee); callee != nil && callee.Blocking && !callee.TakesContext {
+				if br.rw.in.UpgradeInterfaces && callee.InterfaceMethod && callee.Skip != "" {
+					why := br.upgradeCall(call, c)
+					if why == "" {
+						return
+					}
+					br.rw.res.Left = append(br.rw.res.Left, Item{Pos: c.Pos, Text: fmt.Sprintf("call through exported interface %s stays sync: %s", shortName(c.Interface), why)})
+					return
+				}
 				br.rw.res.Left = append(br.rw.res.Left, Item{Pos: c.Pos, Text: fmt.Sprintf("call through exported interface %s stays sync", shortName(c.Interface))})
 			}
 		}

@@ -80,6 +80,21 @@ func (rw *rewriter) rewriteFunc(fs *fileState, d *decorator.Decorator, decl *ast
 	if err := rw.rewriteBody(fs, d, decl, t, ctxName); err != nil {
 		return err
 	}
+	if rw.in.Offload && decl.Body != nil && rw.pendingCallees(t) {
+		pos := rw.position(decl.Name.Pos())
+		if why := offloadable(fs, decl); why != "" {
+			rw.res.Left = append(rw.res.Left, Item{Pos: pos, Text: decl.Name.Name + " not offloaded: " + why})
+		} else {
+			body, err := rw.offloadBody(fs, decl, dd.Body, ctxName)
+			if err != nil {
+				return err
+			}
+			dd.Body = body
+			if fs.typed {
+				rw.res.Offloaded = append(rw.res.Offloaded, Item{Pos: pos, Text: decl.Name.Name + ": body offloaded to a goroutine until its callees take ctx; cancelling ctx ends the wait, not the work"})
+			}
+		}
+	}
 	ctxField := &dst.Field{
 		Names: []*dst.Ident{dst.NewIdent(ctxName)},
 		Type:  &dst.SelectorExpr{X: dst.NewIdent(ctxPkg), Sel: dst.NewIdent("Context")},

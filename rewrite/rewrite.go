@@ -34,6 +34,15 @@ type Input struct {
 	Analysis *analysis.Result
 	// Units are the IDs of the phase's units.
 	Units []string
+	// Offload makes the ctx form of a unit whose callees are not all
+	// migrated in this phase run its body in a goroutine and return
+	// ctx.Err() when ctx ends first (top-down --offload).
+	Offload bool
+	// UpgradeInterfaces rewrites calls through an exported interface of
+	// the module, inside the phase's functions, to use the ctx form when
+	// the dynamic value has it (an optional FooerContext interface is
+	// generated beside the interface) and the sync method otherwise.
+	UpgradeInterfaces bool
 }
 
 // Item is one thing the rewrite did or could not do, at a position.
@@ -58,6 +67,11 @@ type Result struct {
 	TODO []Item `json:"todo"`
 	// Moved are call sites that had a context and now call a ctx form.
 	Moved []Item `json:"moved"`
+	// Offloaded are the ctx forms whose body runs in a goroutine until
+	// their callees are migrated (--offload); Unwrapped the offloads that
+	// this phase removes.
+	Offloaded []Item `json:"offloaded,omitempty"`
+	Unwrapped []Item `json:"unwrapped,omitempty"`
 }
 
 // target is a declaration the phase changes.
@@ -101,6 +115,8 @@ type rewriter struct {
 	decos    map[*packages.Package]*decorator.Decorator
 	dfiles   map[*fileState]*dst.File
 	inserted map[*fileState]map[ast.Decl][]dst.Decl // ctx forms to add after a declaration
+	ifaceGen map[string]bool                        // optional ctx interfaces generated
+	helpers  map[string]string                      // upgrade helpers by package, interface and method
 }
 
 // Phase rewrites the units of one phase.
@@ -144,6 +160,9 @@ func (rw *rewriter) run() error {
 		return err
 	}
 	rw.findCallSites()
+	if err := rw.unwrapOffloads(); err != nil {
+		return err
+	}
 	if err := rw.rewriteDecls(); err != nil {
 		return err
 	}
@@ -166,6 +185,8 @@ func (rw *rewriter) run() error {
 	sortItems(rw.res.Left)
 	sortItems(rw.res.TODO)
 	sortItems(rw.res.Moved)
+	sortItems(rw.res.Offloaded)
+	sortItems(rw.res.Unwrapped)
 	return nil
 }
 

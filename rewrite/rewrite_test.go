@@ -37,7 +37,17 @@ func TestGolden(t *testing.T) {
 			t.Parallel()
 			dir := materialize(t, file)
 			golden := filepath.Join("../golden/rewrite", name)
-			phases := migrateAll(t, dir, "bottom-up")
+			var phases []string
+			if strings.HasPrefix(name, "offload") {
+				phases = migrateWith(t, dir, "top-down", rewrite.Input{Offload: true})
+			} else if strings.HasPrefix(name, "upgrade") {
+				phases = migrateWith(t, dir, "bottom-up", rewrite.Input{UpgradeInterfaces: true})
+			} else {
+				phases = migrateAll(t, dir, "bottom-up")
+			}
+			if strings.HasPrefix(name, "finalize") {
+				phases = append(phases, finalizeOnce(t, dir, len(phases)+1))
+			}
 			if *update {
 				os.RemoveAll(golden)
 				os.MkdirAll(golden, 0o755)
@@ -68,6 +78,12 @@ func TestGolden(t *testing.T) {
 // a time, checking each patch, and returns the patches.
 func migrateAll(t *testing.T, dir, strategy string) []string {
 	t.Helper()
+	return migrateWith(t, dir, strategy, rewrite.Input{})
+}
+
+// migrateWith is migrateAll with opts' Offload and UpgradeInterfaces.
+func migrateWith(t *testing.T, dir, strategy string, opts rewrite.Input) []string {
+	t.Helper()
 	var patches []string
 	for i := 0; ; i++ {
 		if i > 50 {
@@ -93,7 +109,7 @@ func migrateAll(t *testing.T, dir, strategy string) []string {
 		for _, u := range plan.Phases[0].Units {
 			ids = append(ids, u.ID)
 		}
-		out, err := rewrite.Phase(rewrite.Input{Module: m, Analysis: res, Units: ids})
+		out, err := rewrite.Phase(rewrite.Input{Module: m, Analysis: res, Units: ids, Offload: opts.Offload, UpgradeInterfaces: opts.UpgradeInterfaces})
 		if err != nil {
 			t.Fatalf("phase %d: %v", i+1, err)
 		}
@@ -114,6 +130,12 @@ func migrateAll(t *testing.T, dir, strategy string) []string {
 		}
 		for _, it := range out.Moved {
 			fmt.Fprintf(&report, "# moved %s\n", it)
+		}
+		for _, it := range out.Offloaded {
+			fmt.Fprintf(&report, "# offloaded %s\n", it)
+		}
+		for _, it := range out.Unwrapped {
+			fmt.Fprintf(&report, "# unwrapped %s\n", it)
 		}
 		patches = append(patches, fmt.Sprintf("# phase %d: %s\n%s%s", i+1, strings.Join(ids, ", "), report.String(), diff))
 		for _, f := range out.Files {

@@ -13,6 +13,10 @@ const (
 	Sibling Kind = "sibling"
 	// InPlace adds ctx as the first parameter and updates every call site.
 	InPlace Kind = "in-place"
+	// Finalize marks a shim for go fix (//go:fix inline), moves its
+	// in-module callers to the ctx form, or removes it. Only the finalize
+	// phase has such units.
+	Finalize Kind = "finalize"
 )
 
 // Unit is a set of declarations that must change together, as the

@@ -210,3 +210,39 @@ func (TopDown) Plan(g Graph, opts Options) (Plan, error) {
 	}
 	return p, nil
 }
+
+// OffloadRisk is the risk noted on a unit whose ctx form is offloaded.
+const OffloadRisk = "offloaded: its ctx form runs the sync body in a goroutine until its callees are migrated; cancelling ctx ends the wait, not the work"
+
+// Offload marks the units of a top-down plan whose ctx form is offloaded
+// (--offload): those that call a unit of a later phase. Their ctx form
+// runs the sync body in a goroutine and returns ctx.Err() when the
+// context ends first; the phase that migrates their last callee removes
+// the offload.
+func Offload(p Plan) (Plan, error) {
+	if p.Strategy != TopDownName {
+		return p, fmt.Errorf("--offload goes with --strategy=%s, not %s", TopDownName, p.Strategy)
+	}
+	phaseOf := map[string]int{}
+	for _, ph := range p.Phases {
+		for _, u := range ph.Units {
+			phaseOf[u.ID] = ph.Number
+		}
+	}
+	n := 0
+	for i, ph := range p.Phases {
+		for j, u := range ph.Units {
+			for _, c := range u.Callees {
+				if phaseOf[c] > ph.Number {
+					p.Phases[i].Units[j].Risks = append(append([]string(nil), u.Risks...), OffloadRisk)
+					n++
+					break
+				}
+			}
+		}
+	}
+	if n > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("--offload: %d ctx forms run their sync body in a goroutine until their callees are migrated, and return ctx.Err() when the context ends first: that cancels the wait, not the work; the phase that migrates the last callee removes the offload", n))
+	}
+	return p, nil
+}

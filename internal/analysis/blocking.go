@@ -184,7 +184,7 @@ func (b *builder) formUnits() {
 		}
 		if f.Skip != "" || f.InterfaceMethod {
 			if f.Skip == "" {
-				f.Skip = "method of an exported interface: it never changes, so calls through it stay sync"
+				f.Skip = "method of an exported interface: it never changes, so calls through it stay sync (apply --upgrade-interfaces adds an optional ctx interface beside it)"
 			}
 			continue
 		}
@@ -267,7 +267,7 @@ func (b *builder) describeUnit(u *Unit, unitOf map[string]*Unit) {
 			}
 			if c.Interface != "" && b.ifaces[c.Interface] != nil && b.ifaces[c.Interface].exported {
 				if callee := b.res.byID[c.Callee]; callee != nil && callee.Blocking {
-					risks = append(risks, "call through exported interface "+shortCall(c.Interface)+" stays sync at "+c.Pos.Short())
+					risks = append(risks, "call through exported interface "+shortCall(c.Interface)+" stays sync at "+c.Pos.Short()+" (apply --upgrade-interfaces: use the ctx form when the value has it)")
 				}
 			}
 		}

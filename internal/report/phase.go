@@ -73,6 +73,18 @@ func PhaseText(w io.Writer, rep *migrate.PhaseReport) error {
 	for _, it := range r.Moved {
 		p.f("  %s\n", it)
 	}
+	if len(r.Offloaded) > 0 {
+		p.f("ctx forms offloaded (--offload): %d\n", len(r.Offloaded))
+		for _, it := range r.Offloaded {
+			p.f("  %s\n", it)
+		}
+	}
+	if len(r.Unwrapped) > 0 {
+		p.f("offloads removed: %d\n", len(r.Unwrapped))
+		for _, it := range r.Unwrapped {
+			p.f("  %s\n", it)
+		}
+	}
 	if p.err != nil {
 		return fmt.Errorf("print report: %w", p.err)
 	}

@@ -1,0 +1,378 @@
+package rewrite
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+	"sort"
+	"strings"
+
+	"github.com/smartmigrate/smartmigrate/internal/analysis"
+	"github.com/smartmigrate/smartmigrate/internal/load"
+	"github.com/smartmigrate/smartmigrate/internal/patch"
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// FinalizeInput is the module to finalize.
+type FinalizeInput struct {
+	Module   *load.Module
+	Analysis *analysis.Result
+	// Deprecate adds "Deprecated: Use FooContext instead." to every
+	// exported shim.
+	Deprecate bool
+}
+
+// Shim is a function whose body only calls its ctx form with
+// context.Background().
+type Shim struct {
+	// ID is the shim's ID; Form the name of its ctx form.
+	ID   string            `json:"id"`
+	Form string            `json:"form"`
+	Pos  analysis.Position `json:"pos"`
+	// Exported is true when code outside the package can call it.
+	Exported bool `json:"exported"`
+	// Removed is true when the finalize phase deletes it (unexported, no
+	// callers left).
+	Removed bool `json:"removed,omitempty"`
+
+	fn   *types.Func
+	decl *ast.FuncDecl
+	fs   *fileState
+}
+
+// InlineDirective is what go fix reads to inline a shim at its callers.
+const InlineDirective = "//go:fix inline"
+
+// Finalize is the last, optional phase: every shim gets //go:fix inline
+// (and, with Deprecate, a Deprecated paragraph) so that go fix moves
+// callers outside the module to the ctx form; calls to shims in the
+// module's non-test code move to the ctx form with their caller's context
+// (context.TODO() where there is none); unexported shims left with no
+// reference are deleted. Result.Units lists the shims changed.
+func Finalize(in FinalizeInput) (*Result, []Shim, error) {
+	rw := &rewriter{
+		in:    Input{Module: in.Module, Analysis: in.Analysis},
+		res:   &Result{},
+		files: map[string]*fileState{},
+	}
+	shims, err := rw.findShims()
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(shims) == 0 {
+		return rw.res, nil, nil
+	}
+	byObj := map[analysis.Position]*Shim{}
+	for i := range shims {
+		byObj[shims[i].Pos] = &shims[i]
+	}
+	sources := map[analysis.Position]string{}
+	for _, f := range in.Analysis.Funcs {
+		for _, c := range f.Calls {
+			sources[c.Pos] = c.Source
+		}
+	}
+	// References that remain after the phase, per shim.
+	refs := map[*Shim]int{}
+	for _, pkg := range in.Module.Packages {
+		for _, f := range pkg.Syntax {
+			rw.finalizeCalls(f, pkg, byObj, sources, refs)
+		}
+	}
+	ignoredNames := map[string]bool{}
+	for _, ig := range in.Module.Ignored {
+		for n := range identNames(ig.Syntax) {
+			ignoredNames[ig.Package.PkgPath+"."+n] = true
+		}
+	}
+	for i := range shims {
+		s := &shims[i]
+		changed := false
+		if !s.Exported && refs[s] == 0 && !ignoredNames[s.fn.Pkg().Path()+"."+s.fn.Name()] {
+			s.Removed = true
+			start, end := declRange(s.decl)
+			from, to := s.fs.offset(start), s.fs.offset(end)
+			// The declaration's lines, and the blank line before it.
+			if to < len(s.fs.src) && s.fs.src[to] == '\n' {
+				to++
+			}
+			if from >= 2 && s.fs.src[from-1] == '\n' && s.fs.src[from-2] == '\n' {
+				from--
+			}
+			s.fs.edits = append(s.fs.edits, textEdit{start: from, end: to})
+			changed = true
+		} else if e, ok := finalizeDoc(s, in.Deprecate); ok {
+			s.fs.edits = append(s.fs.edits, e)
+			changed = true
+		}
+		if changed || refsMoved(rw.res.Moved, s) {
+			rw.res.Units = append(rw.res.Units, s.ID)
+		}
+	}
+	if err := rw.renderAll(); err != nil {
+		return nil, nil, err
+	}
+	sort.Strings(rw.res.Units)
+	return rw.res, shims, nil
+}
+
+func refsMoved(moved []Item, s *Shim) bool {
+	for _, m := range moved {
+		if strings.Contains(m.Text, " moved to "+s.Form+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// renderAll renders every file with edits into res.Files.
+func (rw *rewriter) renderAll() error {
+	for _, p := range sortedKeys(rw.files) {
+		fs := rw.files[p]
+		out, err := rw.render(fs)
+		if err != nil {
+			return fmt.Errorf("rewrite %s: %w", fs.rel, err)
+		}
+		if string(out) != string(fs.src) {
+			rw.res.Files = append(rw.res.Files, patch.FileChange{Path: fs.rel, Old: fs.src, New: out})
+		}
+	}
+	sortItems(rw.res.TODO)
+	sortItems(rw.res.Moved)
+	return nil
+}
+
+// findShims finds the module's shims in non-test, non-generated files.
+func (rw *rewriter) findShims() ([]Shim, error) {
+	var out []Shim
+	seen := map[analysis.Position]bool{}
+	for _, pkg := range rw.in.Module.Packages {
+		for _, f := range pkg.Syntax {
+			name := rw.in.Module.Fset.Position(f.Package).Filename
+			if strings.HasSuffix(name, "_test.go") || ast.IsGenerated(f) {
+				continue
+			}
+			for _, d := range f.Decls {
+				fd, ok := d.(*ast.FuncDecl)
+				if !ok {
+					continue
+				}
+				fn, _ := pkg.TypesInfo.Defs[fd.Name].(*types.Func)
+				if fn == nil || seen[rw.position(fd.Name.Pos())] || !isShim(pkg.TypesInfo, fd, fn) {
+					continue
+				}
+				seen[rw.position(fd.Name.Pos())] = true
+				fs, err := rw.file(f, pkg, true)
+				if err != nil {
+					return nil, err
+				}
+				pos := rw.position(fd.Name.Pos())
+				id := ""
+				if af := rw.byPosition(pos); af != nil {
+					id = af.ID
+				} else {
+					id = fn.FullName()
+				}
+				out = append(out, Shim{
+					ID: id, Form: fd.Name.Name + "Context", Pos: pos,
+					Exported: exportedFunc(fn), fn: fn, decl: fd, fs: fs,
+				})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+func (rw *rewriter) byPosition(p analysis.Position) *analysis.Func {
+	for _, f := range rw.in.Analysis.Funcs {
+		if f.Pos == p {
+			return f
+		}
+	}
+	return nil
+}
+
+// exportedFunc reports whether code outside fn's package can name fn.
+func exportedFunc(fn *types.Func) bool {
+	if !fn.Exported() {
+		return false
+	}
+	recv := fn.Type().(*types.Signature).Recv()
+	if recv == nil {
+		return true
+	}
+	t := recv.Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := t.(*types.Named); ok {
+		return n.Obj().Exported()
+	}
+	return true
+}
+
+// isShim reports whether fd's body is exactly a call of its ctx form
+// with context.Background() and its parameters, in order.
+func isShim(info *types.Info, fd *ast.FuncDecl, fn *types.Func) bool {
+	if fd.Body == nil || len(fd.Body.List) != 1 {
+		return false
+	}
+	var call *ast.CallExpr
+	switch s := fd.Body.List[0].(type) {
+	case *ast.ReturnStmt:
+		if len(s.Results) == 1 {
+			call, _ = s.Results[0].(*ast.CallExpr)
+		}
+	case *ast.ExprStmt:
+		if fd.Type.Results.NumFields() == 0 {
+			call, _ = s.X.(*ast.CallExpr)
+		}
+	}
+	if call == nil {
+		return false
+	}
+	form, _ := typeutil.Callee(info, call).(*types.Func)
+	if form == nil || form.Name() != fn.Name()+"Context" || form.Pkg() != fn.Pkg() {
+		return false
+	}
+	if fn.Type().(*types.Signature).Recv() != nil {
+		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+		if !ok || len(fd.Recv.List) != 1 || len(fd.Recv.List[0].Names) != 1 {
+			return false
+		}
+		x, ok := sel.X.(*ast.Ident)
+		if !ok || info.Uses[x] != info.Defs[fd.Recv.List[0].Names[0]] {
+			return false
+		}
+	}
+	if len(call.Args) == 0 {
+		return false
+	}
+	bg, ok := ast.Unparen(call.Args[0]).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	bgFn, _ := typeutil.Callee(info, bg).(*types.Func)
+	if bgFn == nil || bgFn.Pkg() == nil || bgFn.Pkg().Path() != "context" || bgFn.Name() != "Background" {
+		return false
+	}
+	var params []types.Object
+	for _, f := range fd.Type.Params.List {
+		for _, n := range f.Names {
+			params = append(params, info.Defs[n])
+		}
+	}
+	if len(call.Args)-1 != len(params) {
+		return false
+	}
+	for i, a := range call.Args[1:] {
+		id, ok := a.(*ast.Ident)
+		if !ok || params[i] == nil || info.Uses[id] != params[i] {
+			return false
+		}
+	}
+	return call.Ellipsis.IsValid() == fn.Type().(*types.Signature).Variadic()
+}
+
+// finalizeCalls moves the calls to shims in f's non-test code to their
+// ctx forms, and counts the references to shims that remain.
+func (rw *rewriter) finalizeCalls(f *ast.File, pkg *packages.Package, shims map[analysis.Position]*Shim, sources map[analysis.Position]string, refs map[*Shim]int) {
+	test := strings.HasSuffix(rw.in.Module.Fset.Position(f.Package).Filename, "_test.go")
+	calls := map[*ast.Ident]*ast.CallExpr{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if id := calleeName(call.Fun); id != nil {
+				calls[id] = call
+			}
+		}
+		return true
+	})
+	for id, obj := range pkg.TypesInfo.Uses {
+		if rw.in.Module.Fset.File(id.Pos()) != rw.in.Module.Fset.File(f.Pos()) {
+			continue
+		}
+		fn, ok := obj.(*types.Func)
+		if !ok {
+			continue
+		}
+		s := shims[rw.position(fn.Origin().Pos())]
+		if s == nil {
+			continue
+		}
+		call := calls[id]
+		if test || call == nil || s.decl.Pos() <= id.Pos() && id.Pos() < s.decl.End() {
+			refs[s]++
+			continue
+		}
+		fs, err := rw.file(f, pkg, true)
+		if err != nil {
+			refs[s]++
+			continue
+		}
+		pos := rw.position(call.Pos())
+		src, ok := sources[pos]
+		if !ok {
+			src = analysis.SourceTODO
+		}
+		before := calleeText(fs, call)
+		fs.edits = append(fs.edits, textEdit{start: fs.offset(id.Pos()), end: fs.offset(id.End()), text: s.Form})
+		rw.res.Moved = append(rw.res.Moved, Item{Pos: pos, Text: fmt.Sprintf("call to %s moved to %s with %s", before, s.Form, src)})
+		rw.addArg(fs, call, src, pos)
+	}
+}
+
+// finalizeDoc returns the edit giving s's doc comment the inline
+// directive as its last line (and the Deprecated paragraph), or false
+// when it has them.
+func finalizeDoc(s *Shim, deprecate bool) (textEdit, bool) {
+	var lines []string
+	if s.decl.Doc != nil {
+		for _, c := range s.decl.Doc.List {
+			lines = append(lines, strings.Split(c.Text, "\n")...)
+		}
+	}
+	hasInline, hasDeprecated := false, false
+	for _, l := range lines {
+		if strings.TrimSpace(l) == InlineDirective {
+			hasInline = true
+		}
+		if strings.HasPrefix(l, "// Deprecated:") {
+			hasDeprecated = true
+		}
+	}
+	wantDeprecated := deprecate && !hasDeprecated && s.Exported
+	if hasInline && !wantDeprecated {
+		return textEdit{}, false
+	}
+	// The text, then the directives (gofmt keeps them last, after a
+	// blank comment line).
+	i := len(lines)
+	for i > 0 && isDirective(lines[i-1]) {
+		i--
+	}
+	text, directives := lines[:i], append([]string(nil), lines[i:]...)
+	for len(text) > 0 && text[len(text)-1] == "//" {
+		text = text[:len(text)-1]
+	}
+	if wantDeprecated {
+		if len(text) > 0 {
+			text = append(text, "//")
+		}
+		text = append(text, fmt.Sprintf("// Deprecated: Use %s instead.", s.Form))
+	}
+	if !hasInline {
+		directives = append(directives, InlineDirective)
+	}
+	out := append([]string(nil), text...)
+	if len(text) > 0 && len(directives) > 0 {
+		out = append(out, "//")
+	}
+	out = append(out, directives...)
+	if s.decl.Doc == nil {
+		at := s.fs.offset(s.decl.Pos())
+		return textEdit{start: at, end: at, text: strings.Join(out, "\n") + "\n"}, true
+	}
+	return textEdit{start: s.fs.offset(s.decl.Doc.Pos()), end: s.fs.offset(s.decl.Doc.End()), text: strings.Join(out, "\n")}, true
+}
