@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/smartmigrate/smartmigrate/internal/load"
+	"github.com/smartmigrate/smartmigrate/internal/migrate"
+	"github.com/smartmigrate/smartmigrate/internal/progress"
 	"github.com/spf13/cobra"
 )
 
@@ -15,7 +19,16 @@ type globals struct {
 	Dir    string
 	Stdout io.Writer
 	Stderr io.Writer
+	// Context is cancelled by Ctrl-C (see main).
+	Context context.Context
+	// Progress says what a long command is doing, on standard error when
+	// it is a terminal; nil (silent) otherwise.
+	Progress *progress.Printer
 }
+
+// exitInterrupted is the exit status after Ctrl-C, as shells report it
+// (128 + SIGINT).
+const exitInterrupted = 130
 
 // exitError carries an exit code out of a command that has already said why.
 type exitError struct{ code int }
@@ -24,14 +37,34 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // run executes the command line args and returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
-	g := &globals{Stdout: stdout, Stderr: stderr}
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// runContext is run with a context that Ctrl-C cancels.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	g := &globals{Stdout: stdout, Stderr: stderr, Context: ctx, Progress: progress.New(stderr)}
 	root := newRootCmd(g)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
+		if ctx.Err() != nil {
+			// Ctrl-C came once the atomic write had begun: it finished.
+			fmt.Fprintf(stderr, "smartmigrate: interrupted, but only once the command had done its work (above)\n")
+		}
 		return 0
+	}
+	var intr *migrate.Interrupted
+	if errors.As(err, &intr) {
+		fmt.Fprintf(stderr, "smartmigrate: %s\n", intr)
+		return exitInterrupted
+	}
+	if ctx.Err() != nil {
+		// On a terminal, Ctrl-C also reaches the go command that loads
+		// the packages: its failure is the interrupt.
+		fmt.Fprintf(stderr, "smartmigrate: interrupted (%v)\n", firstLine(err.Error()))
+		return exitInterrupted
 	}
 	var ee exitError
 	if errors.As(err, &ee) {
@@ -57,7 +90,13 @@ tests, breaks no public API and can be reverted on its own.
 For an exported function Foo it writes FooContext(ctx, ...), threads ctx into
 the callees and into the standard library's context-aware calls, and keeps Foo
 as a shim that calls FooContext(context.Background(), ...). Unexported
-functions get ctx as their first parameter in place.`,
+functions get ctx as their first parameter in place.
+
+When standard error is a terminal, long commands say what they are doing
+there (packages loaded, each check of a phase); piped, they say nothing.
+Ctrl-C stops an apply and leaves the tree as it was (exit status 130); if
+the phase was already being written, the write finishes, and a second Ctrl-C
+that kills it is finished or undone by the next smartmigrate command.`,
 		Example: `  smartmigrate plan --strategy=bottom-up          # what would change, phase by phase
   smartmigrate apply --verify 'go test ./...'     # write the next phase, checked first
   smartmigrate status                             # how far the migration is
@@ -68,7 +107,31 @@ functions get ctx as their first parameter in place.`,
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVarP(&g.Dir, "dir", "C", ".", "run as if smartmigrate was started in `DIR` (a folder inside the module)")
-	root.AddCommand(newPlanCmd(g, nil), newApplyCmd(g, nil), newRevertCmd(g, nil), newStatusCmd(g, nil), newVersionCmd(g), newCheckCmd(g, nil))
+	root.AddCommand(
+		newPlanCmd(g, func(o *planOptions) error {
+			o.Plan.Context, o.Plan.Progress = g.Context, g.Progress
+			return runPlan(o)
+		}),
+		newApplyCmd(g, func(o *applyOptions) error {
+			o.Apply.Context, o.Apply.Progress = g.Context, g.Progress
+			o.Write.Context, o.Write.Progress = g.Context, g.Progress
+			return runApply(o)
+		}),
+		newRevertCmd(g, nil),
+		newStatusCmd(g, func(o *statusOptions) error {
+			o.Status.Context, o.Status.Progress = g.Context, g.Progress
+			return runStatus(o)
+		}),
+		newVersionCmd(g),
+		newCheckCmd(g, nil),
+	)
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

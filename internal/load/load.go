@@ -4,6 +4,7 @@
 package load
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -13,7 +14,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/smartmigrate/smartmigrate/internal/progress"
 	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/packages"
 )
@@ -97,9 +100,34 @@ func FindRoot(dir string) (string, error) {
 	}
 }
 
+// Options say how to load.
+type Options struct {
+	// Context, when set, stops the load (and the go command it runs) when
+	// it is done; the error then wraps the context's error.
+	Context context.Context
+	// Progress, when set, says that packages are loading and how many
+	// loaded in how long.
+	Progress *progress.Printer
+	// What names the load in progress lines ("the rewritten copy"); ""
+	// says nothing more than "packages".
+	What string
+}
+
 // Load loads the packages matching patterns (relative to dir, "./..." when
 // none) of the module that holds dir.
 func Load(dir string, patterns ...string) (*Module, error) {
+	return LoadWith(Options{}, dir, patterns...)
+}
+
+// LoadWith is Load with a context and progress.
+func LoadWith(o Options, dir string, patterns ...string) (*Module, error) {
+	ctx := o.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	root, err := FindRoot(dir)
 	if err != nil {
 		return nil, err
@@ -124,20 +152,36 @@ func Load(dir string, patterns ...string) (*Module, error) {
 		patterns = []string{"./..."}
 	}
 	absDir, _ := filepath.Abs(dir)
+	start := time.Now()
+	if o.What != "" {
+		o.Progress.Printf("loading and type-checking %s…", o.What)
+	} else {
+		o.Progress.Printf("loading packages…")
+	}
 	cfg := &packages.Config{
-		Mode:  Mode,
-		Dir:   absDir,
-		Tests: true,
-		Fset:  m.Fset,
+		Context: ctx,
+		Mode:    Mode,
+		Dir:     absDir,
+		Tests:   true,
+		Fset:    m.Fset,
 		ParseFile: func(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
 			return parser.ParseFile(fset, filename, src, parser.ParseComments|parser.SkipObjectResolution)
 		},
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
+	if cerr := ctx.Err(); cerr != nil {
+		// The go command was killed: its complaint says less than this.
+		return nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), cerr)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
 	}
 	m.Packages = selectVariants(pkgs)
+	if o.What != "" {
+		o.Progress.Printf("loaded %d %s of %s in %s", len(m.Packages), plural(len(m.Packages), "package", "packages"), o.What, progress.Round(time.Since(start)))
+	} else {
+		o.Progress.Printf("loaded %d %s in %s", len(m.Packages), plural(len(m.Packages), "package", "packages"), progress.Round(time.Since(start)))
+	}
 	if err := patternErrors(m.Packages, patterns); err != nil {
 		return nil, err
 	}
@@ -286,4 +330,11 @@ func (m *Module) Rel(name string) string {
 		return filepath.ToSlash(rel)
 	}
 	return filepath.ToSlash(name)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -4,6 +4,7 @@
 package migrate
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/smartmigrate/smartmigrate/internal/heat"
 	"github.com/smartmigrate/smartmigrate/internal/journal"
 	"github.com/smartmigrate/smartmigrate/internal/load"
+	"github.com/smartmigrate/smartmigrate/internal/progress"
 	"github.com/smartmigrate/smartmigrate/strategies"
 )
 
@@ -27,6 +29,15 @@ type PlanOptions struct {
 	MaxUnits int
 	// Profile is a pprof profile file giving heat to critical-path.
 	Profile string
+	// Context, when set, stops the load when it is done (Ctrl-C).
+	Context context.Context `json:"-"`
+	// Progress, when set, says what is loading (on a terminal).
+	Progress *progress.Printer `json:"-"`
+}
+
+// loadOptions are the load options that o carries.
+func (o PlanOptions) loadOptions() load.Options {
+	return load.Options{Context: o.Context, Progress: o.Progress}
 }
 
 // LeftOut is a blocking function that no phase migrates.
@@ -70,7 +81,7 @@ func Plan(o PlanOptions) (*PlanReport, error) {
 	if dir == "" {
 		dir = "."
 	}
-	mod, err := load.Load(dir, o.Patterns...)
+	mod, err := load.LoadWith(o.loadOptions(), dir, o.Patterns...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"context"
 	"fmt"
 	"go/ast"
 	"go/types"
@@ -10,6 +11,7 @@ import (
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
 	"github.com/smartmigrate/smartmigrate/internal/journal"
 	"github.com/smartmigrate/smartmigrate/internal/load"
+	"github.com/smartmigrate/smartmigrate/internal/progress"
 )
 
 // StatusOptions say which module to report on.
@@ -18,6 +20,9 @@ type StatusOptions struct {
 	// ("./..." when empty).
 	Dir      string
 	Patterns []string
+	// Context and Progress are as in PlanOptions.
+	Context  context.Context
+	Progress *progress.Printer
 }
 
 // PackageStatus counts, for one package (or in total), the functions
@@ -53,7 +58,7 @@ func Status(o StatusOptions) (*StatusReport, error) {
 	if dir == "" {
 		dir = "."
 	}
-	mod, err := load.Load(dir, o.Patterns...)
+	mod, err := load.LoadWith(load.Options{Context: o.Context, Progress: o.Progress}, dir, o.Patterns...)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/smartmigrate/smartmigrate/internal/journal"
 	"github.com/smartmigrate/smartmigrate/internal/load"
+	"github.com/smartmigrate/smartmigrate/internal/progress"
 	"github.com/smartmigrate/smartmigrate/internal/verify"
 )
 
@@ -26,7 +28,24 @@ type WriteOptions struct {
 	AllowDirty bool
 	// Commit makes a git commit of the phase (its files and .smartmigrate).
 	Commit bool
+	// Context, when set, interrupts the apply (Ctrl-C): a cancel before
+	// the files are written writes nothing, and WritePhase returns an
+	// error wrapping context.Canceled. The write itself, once begun, is
+	// not interrupted (it is short, and a crash in it is finished or undone
+	// by the next command, see Recover).
+	Context context.Context
+	// Progress, when set, says which check runs.
+	Progress *progress.Printer
 }
+
+// Interrupted is the error of an apply stopped before it wrote anything.
+type Interrupted struct{ Err error }
+
+func (e *Interrupted) Error() string {
+	return "interrupted; nothing was written"
+}
+
+func (e *Interrupted) Unwrap() error { return e.Err }
 
 // ApplyResult is a phase written to the module.
 type ApplyResult struct {
@@ -73,6 +92,13 @@ func Apply(o ApplyOptions, w WriteOptions) (*ApplyResult, string, error) {
 // .smartmigrate/phases. A phase that fails a check writes nothing and
 // returns a *verify.Failure.
 func WritePhase(rep *PhaseReport, w WriteOptions) (*ApplyResult, error) {
+	ctx := w.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &Interrupted{err}
+	}
 	root := rep.Dir
 	files := rep.Rewrite.Files
 	if len(files) == 0 {
@@ -95,11 +121,14 @@ func WritePhase(rep *PhaseReport, w WriteOptions) (*ApplyResult, error) {
 			return nil, fmt.Errorf("files the phase changes have uncommitted changes; commit or stash them, or use --allow-dirty:\n  %s", strings.Join(dirty, "\n  "))
 		}
 	}
-	in := verify.Input{Root: root, Files: files, Command: w.Verify}
+	in := verify.Input{Root: root, Files: files, Command: w.Verify, Context: ctx, Progress: w.Progress}
 	if rep.whole {
 		in.Old = rep.mod
 	}
 	vr, err := verify.Phase(in)
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, &Interrupted{cerr}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +150,12 @@ func WritePhase(rep *PhaseReport, w WriteOptions) (*ApplyResult, error) {
 			units = append(units, u.ID)
 		}
 	}
+	// The last moment an interrupt writes nothing; from here the journal
+	// makes the write atomic.
+	if err := ctx.Err(); err != nil {
+		return nil, &Interrupted{err}
+	}
+	w.Progress.Printf("writing the phase through the journal…")
 	jp, err := journal.Append(root, journal.NewPhase{Strategy: rep.Strategy, Units: units, Files: writes, Patch: rep.Patch})
 	if err != nil {
 		return nil, err

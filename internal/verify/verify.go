@@ -7,13 +7,13 @@ package verify
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -21,6 +21,7 @@ import (
 
 	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/internal/patch"
+	"github.com/smartmigrate/smartmigrate/internal/progress"
 	"golang.org/x/exp/apidiff"
 	"golang.org/x/tools/go/packages"
 )
@@ -36,6 +37,12 @@ type Input struct {
 	Old *load.Module
 	// Command, when set, is run with sh -c in the copy; it must exit 0.
 	Command string
+	// Context, when set, stops the checks (the loads, go vet and Command
+	// are killed) when it is done; Phase then returns an error wrapping
+	// the context's error, never a *Failure.
+	Context context.Context
+	// Progress, when set, says which check runs.
+	Progress *progress.Printer
 }
 
 // Step is one check that passed, and how long it took.
@@ -67,10 +74,27 @@ func (f *Failure) Error() string {
 }
 
 // Phase runs every check on a copy of the module with the phase's files
-// written; it returns a *Failure when the phase does not pass.
+// written; it returns a *Failure when the phase does not pass, and an
+// error wrapping the context's error when in.Context is done before the
+// checks are (whatever they found by then).
 func Phase(in Input) (*Result, error) {
+	ctx := in.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	res, err := phase(ctx, in)
+	if cerr := ctx.Err(); cerr != nil {
+		// A check killed by the interrupt fails for no fault of the phase.
+		return nil, fmt.Errorf("verification interrupted: %w", cerr)
+	}
+	return res, err
+}
+
+func phase(ctx context.Context, in Input) (*Result, error) {
 	res := &Result{}
 	start := time.Now()
+	all := start
+	in.Progress.Printf("copying the module to verify the phase…")
 	tmp, err := os.MkdirTemp("", "smartmigrate-verify-*")
 	if err != nil {
 		return nil, err
@@ -110,7 +134,8 @@ func Phase(in Input) (*Result, error) {
 		start := time.Now()
 		var r vetResult
 		if len(patterns) > 0 {
-			r.findings, r.err = vet(dir, patterns)
+			in.Progress.Printf("go vet %s…", strings.Join(patterns, " "))
+			r.findings, r.err = vet(ctx, dir, patterns)
 		}
 		r.took = time.Since(start)
 		vetDone <- r
@@ -119,8 +144,11 @@ func Phase(in Input) (*Result, error) {
 
 	// (a) The rewritten module loads and type-checks, tests included.
 	start = time.Now()
-	mod, err := load.Load(dir)
+	mod, err := load.LoadWith(load.Options{Context: ctx, Progress: in.Progress, What: "the rewritten copy"}, dir)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
 		var le *load.Error
 		if errors.As(err, &le) {
 			return nil, &Failure{Check: "type-check", Detail: strings.Join(le.Messages, "\n")}
@@ -132,6 +160,9 @@ func Phase(in Input) (*Result, error) {
 	// (b) go vet adds no finding on the changed packages.
 	vr := <-vetDone
 	vetDone <- vr // for the deferred receive
+	if len(patterns) > 0 {
+		in.Progress.Printf("go vet done in %s", progress.Round(vr.took))
+	}
 	start = time.Now().Add(-vr.took)
 	if len(patterns) > 0 {
 		after, err := vr.findings, vr.err
@@ -140,7 +171,8 @@ func Phase(in Input) (*Result, error) {
 		}
 		if len(after) > 0 {
 			// Only then is the module as it stands worth vetting.
-			before, err := vet(in.Root, patterns)
+			in.Progress.Printf("go vet on the module as it stands, to compare…")
+			before, err := vet(ctx, in.Root, patterns)
 			if err != nil {
 				return nil, fmt.Errorf("go vet on the module as it stands: %w", err)
 			}
@@ -153,9 +185,10 @@ func Phase(in Input) (*Result, error) {
 
 	// (c) No incompatible change to an importable package's API.
 	start = time.Now()
+	in.Progress.Printf("comparing the API (apidiff)…")
 	old := in.Old
 	if old == nil {
-		if old, err = load.Load(in.Root); err != nil {
+		if old, err = load.LoadWith(load.Options{Context: ctx, Progress: in.Progress, What: "the module as it stands"}, in.Root); err != nil {
 			return nil, fmt.Errorf("load the module as it stands: %w", err)
 		}
 	}
@@ -189,7 +222,8 @@ func Phase(in Input) (*Result, error) {
 	// (d) The user's command passes in the copy.
 	if in.Command != "" {
 		start = time.Now()
-		cmd := exec.Command("sh", "-c", in.Command)
+		in.Progress.Printf("running --verify %q…", in.Command)
+		cmd := command(ctx, "sh", "-c", in.Command)
 		cmd.Dir = dir
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
@@ -198,6 +232,7 @@ func Phase(in Input) (*Result, error) {
 		}
 		res.Steps = append(res.Steps, Step{Name: "--verify", Duration: time.Since(start), Note: in.Command})
 	}
+	in.Progress.Printf("phase verified in %s", progress.Round(time.Since(all)))
 	return res, nil
 }
 
@@ -289,8 +324,8 @@ type finding struct {
 }
 
 // vet runs go vet -json on patterns in dir and returns its findings.
-func vet(dir string, patterns []string) ([]finding, error) {
-	cmd := exec.Command("go", append([]string{"vet", "-json"}, patterns...)...)
+func vet(ctx context.Context, dir string, patterns []string) ([]finding, error) {
+	cmd := command(ctx, "go", append([]string{"vet", "-json"}, patterns...)...)
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

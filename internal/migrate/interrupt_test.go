@@ -1,0 +1,41 @@
+package migrate_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/smartmigrate/smartmigrate/internal/migrate"
+	"github.com/smartmigrate/smartmigrate/strategies"
+)
+
+// TestInterruptWritesNothing: a cancel before the journal's write, here
+// while --verify runs, writes nothing, not even the journal.
+func TestInterruptWritesNothing(t *testing.T) {
+	dir := copyExample(t)
+	before := snapshot(t, dir, true)
+	rep, err := migrate.RewritePhase(applyOpts(dir, strategies.BottomUpName))
+	if err != nil || rep == nil {
+		t.Fatalf("rewrite: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = migrate.WritePhase(rep, migrate.WriteOptions{Verify: "sleep 60", Context: ctx})
+	var intr *migrate.Interrupted
+	if !errors.As(err, &intr) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error = %v, want Interrupted", err)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("took %s", d)
+	}
+	sameFiles(t, "after the interrupt", before, snapshot(t, dir, true))
+
+	cancelled, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	if _, err := migrate.WritePhase(rep, migrate.WriteOptions{Context: cancelled}); !errors.As(err, &intr) {
+		t.Fatalf("error = %v, want Interrupted", err)
+	}
+	sameFiles(t, "after a cancel beforehand", before, snapshot(t, dir, true))
+}

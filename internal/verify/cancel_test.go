@@ -1,0 +1,74 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/smartmigrate/smartmigrate/internal/progress"
+)
+
+// TestCancelStopsCommand: a cancel while --verify runs kills it (and what
+// it started) at once, and the error is the cancel, not a Failure.
+func TestCancelStopsCommand(t *testing.T) {
+	root := module(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	log := &lockedBuffer{}
+	p := progress.To(log)
+	go func() {
+		for !strings.Contains(log.String(), "running --verify") {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+	}()
+	start := time.Now()
+	_, err := Phase(Input{Root: root, Files: change(old), Command: "sleep 30 | cat", Context: ctx, Progress: p})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error = %v, want context.Canceled", err)
+	}
+	var f *Failure
+	if errors.As(err, &f) {
+		t.Fatalf("a cancel is no Failure: %v", err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %s: the command was not killed", d)
+	}
+	for _, want := range []string{"loading and type-checking the rewritten copy…", "loaded 1 package of the rewritten copy in ", "go vet . …"} {
+		if !strings.Contains(log.String(), want) && !strings.Contains(log.String(), strings.ReplaceAll(want, " …", "…")) {
+			t.Errorf("progress lacks %q:\n%s", want, log.String())
+		}
+	}
+}
+
+// TestCancelledBeforehand: nothing runs.
+func TestCancelledBeforehand(t *testing.T) {
+	root := module(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Phase(Input{Root: root, Files: change(old), Command: "exit 0", Context: ctx})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error = %v, want context.Canceled", err)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while a Printer writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
