@@ -51,12 +51,33 @@ the phase touches have uncommitted changes (--allow-dirty to override);
 With --dry-run nothing is written: the phase's unified diff goes to standard
 output (paths relative to the module root, ready for git apply) and a short
 report to standard error: units changed, sinks made context-aware, sinks left
-and why, and call sites given context.TODO().`,
+and why, and call sites given context.TODO().
+
+Calls through an exported interface stay sync: the interface never changes,
+since that would break its implementations outside the module. With
+--upgrade-interfaces, the phase generates an optional interface beside it
+(FetcherContext beside Fetcher, holding FetchContext) and such calls in the
+migrated functions go through a small helper that calls FetchContext when the
+value implements FetcherContext and Fetch otherwise, as database/sql does
+with driver.QueryerContext. With --strategy=top-down --offload, the ctx form
+of a unit whose callees are migrated in later phases runs its sync body in a
+goroutine and returns ctx.Err() when the context ends first (it cancels the
+wait, not the work); the phase that migrates its last callee removes that.
+
+--finalize, once the phases are applied, rewrites the last, optional phase
+instead (verified, journaled and revertible like the others): every shim gets
+the //go:fix inline directive, so that go fix moves callers outside the module
+to the ctx form (--deprecate also marks shims Deprecated); calls to shims in
+the module's non-test code move to the ctx form with their caller's context;
+unexported shims left without callers are removed.`,
 		Example: `  smartmigrate apply --verify 'go test ./...'
   smartmigrate apply --commit
   smartmigrate apply --dry-run
   smartmigrate apply --strategy=top-down --dry-run > phase.patch && git apply phase.patch
-  smartmigrate apply --dry-run --phase 2 --json`,
+  smartmigrate apply --dry-run --phase 2 --json
+  smartmigrate apply --upgrade-interfaces
+  smartmigrate apply --strategy=top-down --offload
+  smartmigrate apply --finalize --deprecate --verify 'go test ./...'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Apply.Dir = o.Dir
 			o.Apply.Patterns = args
@@ -74,6 +95,10 @@ and why, and call sites given context.TODO().`,
 	f.IntVar(&o.Apply.MaxUnits, "max-units", 0, "at most `N` units per phase (0: no bound)")
 	f.StringVar(&o.Apply.Profile, "profile", "", "pprof profile giving critical-path its heat")
 	f.IntVar(&o.Apply.Phase, "phase", 0, "rewrite phase `N` of the current plan instead of the next")
+	f.BoolVar(&o.Apply.Offload, "offload", false, "top-down: a ctx form whose callees are not migrated yet runs the sync body in a goroutine and returns ctx.Err() when the context ends (it cancels the wait, not the work)")
+	f.BoolVar(&o.Apply.UpgradeInterfaces, "upgrade-interfaces", false, "calls through an exported interface Fooer use FooContext when the value implements FooerContext, an optional interface generated beside Fooer, and Foo otherwise")
+	f.BoolVar(&o.Apply.Finalize, "finalize", false, "the finalize phase: //go:fix inline on every shim, in-module callers moved to the ctx forms, unexported shims without callers removed")
+	f.BoolVar(&o.Apply.Deprecate, "deprecate", false, "with --finalize, also mark every shim \"Deprecated: Use FooContext instead.\"")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the phase as a patch; write nothing")
 	f.BoolVar(&o.JSON, "json", false, "print the patch and the report as JSON")
 	f.StringVar(&o.Write.Verify, "verify", "", "also run `CMD` (sh -c) on a copy with the phase applied; it must exit 0")

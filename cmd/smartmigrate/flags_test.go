@@ -50,3 +50,34 @@ func TestApplyFlags(t *testing.T) {
 		t.Errorf("options = %+v dry=%v json=%v", a, got.DryRun, got.JSON)
 	}
 }
+
+// TestApplyEdgeFlags checks the flags of issue 5: --offload,
+// --upgrade-interfaces, --finalize and --deprecate, and plan --offload.
+func TestApplyEdgeFlags(t *testing.T) {
+	g := &globals{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	var got *applyOptions
+	root := newRootCmd(g)
+	for _, c := range root.Commands() {
+		if c.Name() == "apply" || c.Name() == "plan" {
+			root.RemoveCommand(c)
+		}
+	}
+	root.AddCommand(newApplyCmd(g, func(o *applyOptions) error { got = o; return nil }))
+	var plan *planOptions
+	root.AddCommand(newPlanCmd(g, func(o *planOptions) error { plan = o; return nil }))
+	root.SetArgs([]string{"apply", "--strategy=top-down", "--offload", "--upgrade-interfaces", "--finalize", "--deprecate"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	a := got.Apply
+	if !a.Offload || !a.UpgradeInterfaces || !a.Finalize || !a.Deprecate {
+		t.Errorf("options = %+v", a)
+	}
+	root.SetArgs([]string{"plan", "--strategy=top-down", "--offload"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !plan.Offload {
+		t.Errorf("plan options = %+v", plan)
+	}
+}

@@ -15,6 +15,8 @@ type planOptions struct {
 	Plan migrate.PlanOptions
 	JSON bool
 	Save bool
+	// Offload marks the top-down units whose ctx form is offloaded.
+	Offload bool
 }
 
 func newPlanCmd(g *globals, runF func(*planOptions) error) *cobra.Command {
@@ -53,6 +55,7 @@ Packages default to ./... (tests included, so test callers are seen).`,
 	f.StringVar(&o.Plan.Strategy, "strategy", "bottom-up", "order of the phases: "+joinNames(strategies.Names()))
 	f.IntVar(&o.Plan.MaxUnits, "max-units", 0, "at most `N` units per phase, so each patch stays reviewable (0: no bound)")
 	f.StringVar(&o.Plan.Profile, "profile", "", "pprof profile (CPU, wall-clock or block) giving critical-path its heat")
+	f.BoolVar(&o.Offload, "offload", false, "top-down: show which ctx forms run their sync body in a goroutine until their callees are migrated (apply --offload)")
 	f.BoolVar(&o.JSON, "json", false, "print the plan as JSON")
 	f.BoolVar(&o.Save, "save", false, "write the plan to .smartmigrate/plan.json (stable, diffable, edit it to drop units)")
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(strategies.Names(), cobra.ShellCompDirectiveNoFileComp))
@@ -66,6 +69,11 @@ func runPlan(o *planOptions) error {
 	rep, err := migrate.Plan(o.Plan)
 	if err != nil {
 		return err
+	}
+	if o.Offload {
+		if rep.Plan, err = strategies.Offload(rep.Plan); err != nil {
+			return err
+		}
 	}
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(o.Stderr, "smartmigrate: warning: %s\n", w)

@@ -21,6 +21,22 @@ type ApplyOptions struct {
 	// With a saved plan (.smartmigrate/plan.json) it is the saved plan's
 	// phase number, and the next is the first with units left.
 	Phase int
+	// Finalize rewrites the finalize phase instead of a phase of the plan:
+	// shims get //go:fix inline, in-module callers of shims move to the
+	// ctx forms, unexported shims left without callers are removed.
+	Finalize bool
+	// Deprecate also marks every shim "Deprecated: Use FooContext
+	// instead." (with Finalize).
+	Deprecate bool
+	// Offload (top-down only) makes the ctx form of a unit whose callees
+	// are migrated in later phases run its sync body in a goroutine and
+	// return ctx.Err() when the context ends first; the phase that
+	// migrates its last callee removes the offload.
+	Offload bool
+	// UpgradeInterfaces makes calls through an exported interface of the
+	// module, inside migrated functions, use the ctx form when the value
+	// implements the optional FooerContext interface generated beside it.
+	UpgradeInterfaces bool
 }
 
 // PhaseReport is one rewritten phase.
@@ -82,6 +98,12 @@ func NextPhase(o ApplyOptions) (*PhaseReport, string, error) {
 			return nil, "", &StalePlanError{Changed: journal.Changed(saved.Source, cur)}
 		}
 	}
+	if o.Finalize {
+		return finalizePhase(o, root)
+	}
+	if o.Deprecate {
+		return nil, "", fmt.Errorf("--deprecate goes with --finalize")
+	}
 	strategyName := o.Strategy
 	if strategyName == "" {
 		strategyName = strategies.BottomUpName
@@ -106,7 +128,7 @@ func NextPhase(o ApplyOptions) (*PhaseReport, string, error) {
 		warnings = append(warnings, "packages are ignored when following the saved plan: it covers the whole module")
 		patterns = nil
 	}
-	mod, err := load.Load(dir, patterns...)
+	mod, err := load.LoadWith(o.loadOptions(), dir, patterns...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -135,6 +157,11 @@ func NextPhase(o ApplyOptions) (*PhaseReport, string, error) {
 		if err != nil {
 			return nil, "", fmt.Errorf("plan %s: %w", strategyName, err)
 		}
+		if o.Offload {
+			if plan, err = strategies.Offload(plan); err != nil {
+				return nil, "", err
+			}
+		}
 		if len(plan.Phases) == 0 {
 			return nil, "nothing left to migrate", nil
 		}
@@ -152,7 +179,7 @@ func NextPhase(o ApplyOptions) (*PhaseReport, string, error) {
 	for _, u := range rep.Phase.Units {
 		ids = append(ids, u.ID)
 	}
-	rep.Rewrite, err = rewrite.Phase(rewrite.Input{Module: mod, Analysis: res, Units: ids})
+	rep.Rewrite, err = rewrite.Phase(rewrite.Input{Module: mod, Analysis: res, Units: ids, Offload: o.Offload, UpgradeInterfaces: o.UpgradeInterfaces})
 	if err != nil {
 		return nil, "", fmt.Errorf("rewrite phase %d: %w", rep.Phase.Number, err)
 	}
@@ -219,4 +246,66 @@ func pickSaved(rep *PhaseReport, saved *journal.SavedPlan, g strategies.Graph, n
 		}
 	}
 	return "nothing left to migrate in the saved plan", nil
+}
+
+// FinalizeStrategy is the journal's strategy name for the finalize phase.
+const FinalizeStrategy = "finalize"
+
+// finalizePhase rewrites the finalize phase of the module at root.
+func finalizePhase(o ApplyOptions, root string) (*PhaseReport, string, error) {
+	if o.Phase != 0 {
+		return nil, "", fmt.Errorf("--phase and --finalize do not go together")
+	}
+	var warnings []string
+	if len(o.Patterns) > 0 {
+		warnings = append(warnings, "packages are ignored with --finalize: it covers the whole module")
+	}
+	mod, err := load.LoadWith(o.loadOptions(), root)
+	if err != nil {
+		return nil, "", err
+	}
+	res, err := analysis.Analyze(mod)
+	if err != nil {
+		return nil, "", fmt.Errorf("analyse %s: %w", mod.Path, err)
+	}
+	if n := len(res.Units); n > 0 {
+		warnings = append(warnings, fmt.Sprintf("%d %s still to migrate; finalize covers the shims that exist now", n, plural(n, "unit is", "units are")))
+	}
+	out, shims, err := rewrite.Finalize(rewrite.FinalizeInput{Module: mod, Analysis: res, Deprecate: o.Deprecate})
+	if err != nil {
+		return nil, "", fmt.Errorf("finalize: %w", err)
+	}
+	if len(out.Files) == 0 {
+		if len(shims) == 0 {
+			return nil, "no shims to finalize", nil
+		}
+		return nil, "already finalized: every shim has //go:fix inline and no in-module caller", nil
+	}
+	rep := &PhaseReport{Module: mod.Path, Dir: mod.Dir, Strategy: FinalizeStrategy, Warnings: warnings, mod: mod, whole: true, Remaining: 1}
+	removed := 0
+	changed := map[string]bool{}
+	for _, id := range out.Units {
+		changed[id] = true
+	}
+	for _, s := range shims {
+		if !changed[s.ID] {
+			continue
+		}
+		u := strategies.Unit{ID: s.ID, Funcs: []string{s.ID}, Kind: strategies.Finalize, Exported: s.Exported}
+		if s.Removed {
+			u.Risks = append(u.Risks, "removed: unexported, no caller left")
+			removed++
+		}
+		rep.Phase.Units = append(rep.Phase.Units, u)
+	}
+	rep.Phase.Number = 1
+	rep.Phase.Reason = fmt.Sprintf("finalize: %d %s get %s so that go fix moves callers outside the module to the ctx forms; %d in-module %s moved; %d unexported %s removed",
+		len(rep.Phase.Units)-removed, plural(len(rep.Phase.Units)-removed, "shim", "shims"), rewrite.InlineDirective,
+		len(out.Moved), plural(len(out.Moved), "call", "calls"), removed, plural(removed, "shim", "shims"))
+	if o.Deprecate {
+		rep.Phase.Reason += "; shims marked Deprecated"
+	}
+	rep.Rewrite = out
+	rep.Patch = patch.Unified(out.Files)
+	return rep, "", nil
 }
