@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
@@ -61,9 +60,11 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitInterrupted
 	}
 	if ctx.Err() != nil {
-		// On a terminal, Ctrl-C also reaches the go command that loads
-		// the packages: its failure is the interrupt.
-		fmt.Fprintf(stderr, "smartmigrate: interrupted (%v)\n", firstLine(err.Error()))
+		// Interrupted before any write began (while loading, say; on a
+		// terminal Ctrl-C also reaches the go command): the failure is the
+		// interrupt, and writes only start in WritePhase, which reports
+		// *migrate.Interrupted itself.
+		fmt.Fprintf(stderr, "smartmigrate: interrupted; nothing was written\n")
 		return exitInterrupted
 	}
 	var ee exitError
@@ -127,11 +128,4 @@ that kills it is finished or undone by the next smartmigrate command.`,
 	)
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
