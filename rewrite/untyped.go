@@ -50,26 +50,11 @@ func (br *bodyRewrite) untypedCall(call *ast.CallExpr, stack []ast.Node, decl *a
 		if r == nil {
 			return
 		}
-		if r.Background && isReturned(stack) {
+		if r.Background && analysis.IsReturned(stack[:len(stack)-1]) {
 			return
 		}
 		br.sink(call, *r, stack, decl)
 	}
-}
-
-// isReturned reports whether the node on top of stack is a result of a
-// return statement.
-func isReturned(stack []ast.Node) bool {
-	for i := len(stack) - 2; i >= 0; i-- {
-		switch stack[i].(type) {
-		case *ast.ParenExpr:
-			continue
-		case *ast.ReturnStmt:
-			return true
-		}
-		return false
-	}
-	return false
 }
 
 // importedPackage finds a package the module imports, by path.

@@ -86,7 +86,7 @@ func (b *builder) recordCall(fi fileInfo, encl *Func, call *ast.CallExpr, stack 
 		return
 	}
 	if r := b.sinks.rule(fn); r != nil {
-		if r.Background && isReturned(call, stack) {
+		if r.Background && IsReturned(stack[:len(stack)-1]) {
 			// A function that returns context.TODO() makes a context for
 			// others; it does not drop one.
 			return
@@ -174,11 +174,13 @@ func (b *builder) recordValue(fi fileInfo, encl *Func, id *ast.Ident, fn *types.
 	encl.Calls = append(encl.Calls, Call{Pos: b.position(expr.Pos()), Callee: callee.ID, Value: true})
 }
 
-// isReturned reports whether call is a result of a return statement
-// (stack ends with call).
-func isReturned(call *ast.CallExpr, stack []ast.Node) bool {
-	for i := len(stack) - 2; i >= 0; i-- {
-		switch stack[i].(type) {
+// IsReturned reports whether the node whose enclosing nodes are ancestors
+// (outermost first, the node itself excluded) is a result of a return
+// statement, parentheses aside. A call to context.Background() that is
+// returned makes a context for others; it does not drop one.
+func IsReturned(ancestors []ast.Node) bool {
+	for i := len(ancestors) - 1; i >= 0; i-- {
+		switch ancestors[i].(type) {
 		case *ast.ParenExpr:
 			continue
 		case *ast.ReturnStmt:

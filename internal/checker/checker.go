@@ -335,26 +335,11 @@ func walkBody(pass *goanalysis.Pass, decl *ast.FuncDecl, visit func(call *ast.Ca
 			return true
 		}
 		if call, ok := n.(*ast.CallExpr); ok {
-			visit(call, returnedValue(stack))
+			visit(call, analysis.IsReturned(stack))
 		}
 		stack = append(stack, n)
 		return true
 	})
-}
-
-// returnedValue reports whether the node below the given ancestors is a
-// result of a return statement (parentheses aside).
-func returnedValue(ancestors []ast.Node) bool {
-	for i := len(ancestors) - 1; i >= 0; i-- {
-		switch ancestors[i].(type) {
-		case *ast.ParenExpr:
-			continue
-		case *ast.ReturnStmt:
-			return true
-		}
-		return false
-	}
-	return false
 }
 
 // sinkPos prints a sink's position for people: the file relative to the
