@@ -55,6 +55,8 @@ type Row struct {
 	Plans map[string]int
 	// Phases are the bottom-up phases applied; Units the units in them.
 	Phases, Units int
+	// Finalized is 1 when the finalize phase was applied after them.
+	Finalized int
 	// Rewritten are the sinks made context-aware; Left the sinks (and
 	// dynamic calls) left as they are, with why.
 	Rewritten int
@@ -198,7 +200,27 @@ func Run(ctx context.Context, dir string, o Options) (*Row, error) {
 	} else {
 		row.TestsAfter = row.TestsBefore
 	}
-	for n := row.Phases; n >= 1; n-- {
+	// Finalize (shims get //go:fix inline, callers move to the ctx forms)
+	// is a phase like the others: verified, journaled, reverted below.
+	if done && row.Phases > 0 {
+		res, why, err := migrate.Apply(
+			migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir, Context: ctx}, Finalize: true},
+			migrate.WriteOptions{Verify: o.Verify, Commit: true, Context: ctx})
+		switch {
+		case err != nil:
+			var f *verify.Failure
+			if errors.As(err, &f) && f.Check == "API compatibility" {
+				row.Incompatible++
+			}
+			row.Failures = append(row.Failures, fmt.Sprintf("finalize: %v", err))
+		case res == nil:
+			o.logf("finalize: %s", why)
+		default:
+			row.Finalized = 1
+			o.logf("finalize: %d units, %d files", len(res.Journal.Units), len(res.Journal.Files))
+		}
+	}
+	for n := row.Phases + row.Finalized; n >= 1; n-- {
 		if _, err := migrate.Revert(migrate.RevertOptions{Dir: dir}); err != nil {
 			row.Failures = append(row.Failures, fmt.Sprintf("revert (phase %d): %v", n, err))
 			break

@@ -104,6 +104,9 @@ func TestRunTiny(t *testing.T) {
 	if len(row.Failures) > 0 {
 		t.Fatalf("failures: %v", row.Failures)
 	}
+	if row.Finalized != 1 {
+		t.Errorf("finalize was not applied")
+	}
 	if row.Module != "example.com/tiny" || row.Phases < 1 || row.Units != 2 || row.Rewritten < 1 || row.Incompatible != 0 || row.TODO != 0 {
 		t.Errorf("row = %+v", row)
 	}
@@ -117,7 +120,7 @@ func TestRunTiny(t *testing.T) {
 		t.Errorf("LOC = %d", row.LOC)
 	}
 	// The reverts are not committed: the tree is the first commit's.
-	cmd := exec.Command("git", "diff", "--stat", "HEAD~"+strconv.Itoa(row.Phases), "--", ".", ":!.smartmigrate")
+	cmd := exec.Command("git", "diff", "--stat", "HEAD~"+strconv.Itoa(row.Phases+row.Finalized), "--", ".", ":!.smartmigrate")
 	cmd.Dir = dir
 	if out, err := cmd.Output(); err != nil || len(out) > 0 {
 		t.Errorf("git diff against the commit before the phases: %v %s", err, out)
