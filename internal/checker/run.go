@@ -1,7 +1,6 @@
 package checker
 
 import (
-	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -83,7 +82,7 @@ func Check(dir string, patterns ...string) ([]Finding, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
 	}
-	if err := loadErrors(pkgs, patterns, root, absDir); err != nil {
+	if err := load.Errors(pkgs, patterns, absDir); err != nil {
 		return nil, err
 	}
 	graph, err := driver.Analyze([]*goanalysis.Analyzer{Analyzer}, pkgs, nil)
@@ -129,68 +128,6 @@ func finding(pkg *packages.Package, d goanalysis.Diagnostic, dir string) Finding
 		}
 	}
 	return f
-}
-
-// loadErrors reports a pattern that matched nothing, then type errors in
-// the module's packages as a *load.Error with positions relative to dir,
-// the way internal/load reports them for plan.
-func loadErrors(pkgs []*packages.Package, patterns []string, root, dir string) error {
-	var listMsgs []string
-	typeErrors := false
-	for _, p := range pkgs {
-		for _, e := range p.Errors {
-			typeErrors = typeErrors || e.Kind != packages.ListError
-			if e.Kind == packages.ListError && len(p.GoFiles) == 0 && len(p.CompiledGoFiles) == 0 {
-				listMsgs = append(listMsgs, e.Msg)
-			}
-		}
-	}
-	if len(listMsgs) > 0 || len(pkgs) == 0 {
-		msg := fmt.Sprintf("pattern %s matched no packages in %s", strings.Join(patterns, " "), root)
-		if len(listMsgs) > 0 {
-			msg += ": " + strings.Join(listMsgs, "; ")
-		}
-		return errors.New(msg)
-	}
-	var msgs []string
-	seen := map[string]bool{}
-	for _, p := range pkgs {
-		for _, e := range p.Errors {
-			// The go command's own compile report ("# pkg" and the same
-			// errors) repeats what the type checker says.
-			if typeErrors && e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") {
-				continue
-			}
-			msg := e.Msg
-			if e.Pos != "" && e.Pos != "-" {
-				msg = relPos(dir, e.Pos) + ": " + e.Msg
-			}
-			if !seen[msg] {
-				seen[msg] = true
-				msgs = append(msgs, msg)
-			}
-		}
-	}
-	if len(msgs) > 0 {
-		return &load.Error{Messages: msgs}
-	}
-	return nil
-}
-
-// relPos shortens the file of a "file:line:col" position.
-func relPos(dir, pos string) string {
-	file, rest := pos, ""
-	// The file may hold colons (Windows drives): the line and column are
-	// the last two fields.
-	for i := 0; i < 2; i++ {
-		j := strings.LastIndexByte(file, ':')
-		if j < 0 {
-			break
-		}
-		rest = file[j:] + rest
-		file = file[:j]
-	}
-	return rel(dir, file) + rest
 }
 
 // rel is file relative to dir when it is below dir, else file.

@@ -225,6 +225,20 @@ func selectVariants(pkgs []*packages.Package) []*packages.Package {
 	return out
 }
 
+// Errors reports what went wrong loading pkgs: patterns that matched
+// nothing as one error, else the packages' errors as an *Error with
+// positions relative to dir, else nil. Other loaders of the module (the
+// checker) use it so that every command reports bad input alike.
+func Errors(pkgs []*packages.Package, patterns []string, dir string) error {
+	if err := patternErrors(pkgs, patterns); err != nil {
+		return err
+	}
+	if len(pkgs) == 0 {
+		return fmt.Errorf("pattern %s matched no packages in %s", strings.Join(patterns, " "), dir)
+	}
+	return packageErrors(pkgs, dir)
+}
+
 // patternErrors reports packages that exist only to carry the go
 // command's complaint about a pattern (a folder that does not exist, a
 // path no module provides) as one error naming the patterns.
