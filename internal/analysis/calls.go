@@ -324,6 +324,31 @@ func unnamed(t *types.Tuple) *types.Tuple {
 	return types.NewTuple(vars...)
 }
 
+// NamedInterface is an interface type with the name people know it by
+// ("io.Reader").
+type NamedInterface struct {
+	Name  string
+	Iface *types.Interface
+}
+
+// ExportedInterfaces lists pkg's exported interface types that are plain
+// method sets with at least one method: the interfaces whose methods fix
+// the signature of an implementation outside pkg.
+func ExportedInterfaces(pkg *types.Package) []NamedInterface {
+	var out []NamedInterface
+	scope := pkg.Scope()
+	for _, n := range scope.Names() {
+		tn, ok := scope.Lookup(n).(*types.TypeName)
+		if !ok || !tn.Exported() || tn.IsAlias() {
+			continue
+		}
+		if it, ok := tn.Type().Underlying().(*types.Interface); ok && it.IsMethodSet() && it.NumMethods() > 0 {
+			out = append(out, NamedInterface{pkg.Name() + "." + n, it})
+		}
+	}
+	return out
+}
+
 // outsideInterfaces marks methods whose signature an interface from outside
 // the module fixes: the exported interfaces of every package the module
 // imports directly, and error.
@@ -349,15 +374,8 @@ func (b *builder) outsideInterfaces(byName map[string][]*Func) {
 				continue
 			}
 			seen[imp] = true
-			scope := imp.Scope()
-			for _, n := range scope.Names() {
-				tn, ok := scope.Lookup(n).(*types.TypeName)
-				if !ok || !tn.Exported() || tn.IsAlias() {
-					continue
-				}
-				if it, ok := tn.Type().Underlying().(*types.Interface); ok && it.IsMethodSet() && it.NumMethods() > 0 {
-					add(imp.Name()+"."+n, it)
-				}
+			for _, ni := range ExportedInterfaces(imp) {
+				add(ni.Name, ni.Iface)
 			}
 		}
 	}

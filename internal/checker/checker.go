@@ -466,15 +466,8 @@ func (o *outsideIfaces) build() {
 		if inModule(imp.Path(), o.mod) {
 			continue
 		}
-		scope := imp.Scope()
-		for _, n := range scope.Names() {
-			tn, ok := scope.Lookup(n).(*types.TypeName)
-			if !ok || !tn.Exported() || tn.IsAlias() {
-				continue
-			}
-			if it, ok := tn.Type().Underlying().(*types.Interface); ok && it.IsMethodSet() && it.NumMethods() > 0 {
-				add(imp.Name()+"."+n, it)
-			}
+		for _, ni := range analysis.ExportedInterfaces(imp) {
+			add(ni.Name, ni.Iface)
 		}
 	}
 	for _, list := range o.byMth {
