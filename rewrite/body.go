@@ -27,11 +27,11 @@ type bodyRewrite struct {
 	d       *decorator.Decorator
 	fn      *analysis.Func // nil in a file the build constraints exclude
 	ctxName string
-	sinks   map[analysis.Position]analysis.SinkCall
-	calls   map[analysis.Position]analysis.Call
+	ops     map[*ast.CallExpr]*analysis.Op
+	calls   map[*ast.CallExpr]*analysis.Call
 	// values are functions passed as values (callbacks) that either have
-	// a ctx form (a sink) or are migrated in this phase, by position.
-	values map[analysis.Position]valueRef
+	// a ctx form (an operation) or are migrated in this phase, by node.
+	values map[ast.Node]valueRef
 	edits  map[dst.Node]bodyEdit
 	used   map[string]bool
 }
@@ -45,30 +45,14 @@ func (rw *rewriter) rewriteBody(fs *fileState, d *decorator.Decorator, decl *ast
 	}
 	br := &bodyRewrite{
 		rw: rw, fs: fs, d: d, ctxName: ctxName,
-		sinks:  map[analysis.Position]analysis.SinkCall{},
-		calls:  map[analysis.Position]analysis.Call{},
-		values: map[analysis.Position]valueRef{},
+		ops:    map[*ast.CallExpr]*analysis.Op{},
+		calls:  map[*ast.CallExpr]*analysis.Call{},
+		values: map[ast.Node]valueRef{},
 		edits:  map[dst.Node]bodyEdit{},
 		used:   identNames(decl),
 	}
 	if fs.typed {
-		br.fn = t.fn
-		for _, s := range t.fn.Sinks {
-			if s.Rule.Value {
-				br.values[s.Pos] = valueRef{what: shortName(s.Rule.Call), form: s.Rule.Sibling}
-				continue
-			}
-			br.sinks[s.Pos] = s
-		}
-		for _, c := range t.fn.Calls {
-			if c.Value {
-				if ct := rw.targets[c.Callee]; ct != nil && ct.kind == analysis.Sibling {
-					br.values[c.Pos] = valueRef{what: ct.fn.Name, form: ct.fn.Name + "Context"}
-				}
-				continue
-			}
-			br.calls[c.Pos] = c
-		}
+		br.index(t.fn)
 	}
 	var stack []ast.Node
 	ast.Inspect(decl.Body, func(n ast.Node) bool {
@@ -81,8 +65,8 @@ func (rw *rewriter) rewriteBody(fs *fileState, d *decorator.Decorator, decl *ast
 		case *ast.CallExpr:
 			br.call(n, stack, decl)
 		case *ast.SelectorExpr, *ast.Ident:
-			if v, ok := br.values[rw.position(n.Pos())]; ok {
-				delete(br.values, rw.position(n.Pos()))
+			if v, ok := br.values[n]; ok {
+				delete(br.values, n)
 				br.value(n.(ast.Expr), v)
 			}
 		}
@@ -107,15 +91,34 @@ func (rw *rewriter) rewriteBody(fs *fileState, d *decorator.Decorator, decl *ast
 	return nil
 }
 
+// index keys fn's operations and calls by their nodes.
+func (br *bodyRewrite) index(fn *analysis.Func) {
+	br.fn = fn
+	for _, o := range fn.Ops {
+		if o.Rule.Rewrite == analysis.RewriteCallback {
+			br.values[o.Node] = valueRef{what: shortName(o.Rule.Call), form: o.Rule.Sibling}
+			continue
+		}
+		br.ops[o.Call()] = o
+	}
+	for _, c := range fn.Calls {
+		if c.Value {
+			if ct := br.rw.targets[c.Callee]; ct != nil && ct.kind == analysis.Sibling {
+				br.values[c.Node] = valueRef{what: ct.fn.Name, form: ct.fn.CtxFormName()}
+			}
+			continue
+		}
+		br.calls[c.Expr()] = c
+	}
+}
+
 // call rewrites one call inside the body.
 func (br *bodyRewrite) call(call *ast.CallExpr, stack []ast.Node, decl *ast.FuncDecl) {
-	rw := br.rw
-	pos := rw.position(call.Lparen)
-	if s, ok := br.sinks[pos]; ok {
-		br.sink(call, s.Rule, stack, decl)
+	if o, ok := br.ops[call]; ok {
+		br.sink(call, o.Rule, stack, decl)
 		return
 	}
-	if c, ok := br.calls[rw.position(call.Pos())]; ok {
+	if c, ok := br.calls[call]; ok {
 		br.moduleCall(call, c)
 		return
 	}
@@ -125,59 +128,70 @@ func (br *bodyRewrite) call(call *ast.CallExpr, stack []ast.Node, decl *ast.Func
 }
 
 // moduleCall passes ctx to a call of a unit migrated in this phase.
-func (br *bodyRewrite) moduleCall(call *ast.CallExpr, c analysis.Call) {
+func (br *bodyRewrite) moduleCall(call *ast.CallExpr, c *analysis.Call) {
 	t := br.rw.targets[c.Callee]
 	if t == nil {
-		if c.Interface != "" {
-			if callee := br.rw.in.Analysis.Func(c.Callee); callee != nil && callee.Blocking && !callee.TakesContext {
-				if br.rw.in.UpgradeInterfaces && callee.InterfaceMethod && callee.Skip != "" {
-					why := br.upgradeCall(call, c)
-					if why == "" {
-						return
-					}
-					br.rw.res.Left = append(br.rw.res.Left, Item{Pos: c.Pos, Text: fmt.Sprintf("call through exported interface %s stays sync: %s", shortName(c.Interface), why)})
-					return
-				}
-				br.rw.res.Left = append(br.rw.res.Left, Item{Pos: c.Pos, Text: fmt.Sprintf("call through exported interface %s stays sync", shortName(c.Interface))})
-			}
+		if c.Callee.TakesContext {
+			br.rw.use(c.Callee.Obj.FullName()) // migrated in place earlier
+		}
+		if c.Iface != nil && c.Callee.Blocking {
+			br.interfaceCall(call, c)
 		}
 		return
 	}
 	dc := br.d.Dst.Nodes[call].(*dst.CallExpr)
 	if t.kind == analysis.Sibling {
-		renameFun(dc, t.fn.Name+"Context")
+		renameFun(dc, t.fn.CtxFormName())
 	}
 	br.prependCtx(dc)
 }
 
+// interfaceCall handles a call through an exported interface that blocks:
+// it stays sync, unless --upgrade-interfaces makes it use the ctx form
+// when the value has it.
+func (br *bodyRewrite) interfaceCall(call *ast.CallExpr, c *analysis.Call) {
+	if br.rw.in.UpgradeInterfaces && c.Callee.InterfaceMethod && !c.Callee.Skip.IsZero() {
+		why := br.upgradeCall(call, c)
+		if why == "" {
+			return
+		}
+		br.rw.report(c.Pos, CodeLeft, "call through exported interface %s stays sync: %s", c.Iface.Short(), why)
+		return
+	}
+	br.rw.report(c.Pos, CodeLeft, "call through exported interface %s stays sync", c.Iface.Short())
+}
+
 // sink rewrites a sink call by its rule.
-func (br *bodyRewrite) sink(call *ast.CallExpr, r analysis.Rule, stack []ast.Node, decl *ast.FuncDecl) {
+func (br *bodyRewrite) sink(call *ast.CallExpr, r *analysis.Rule, stack []ast.Node, decl *ast.FuncDecl) {
 	rw := br.rw
-	pos := rw.position(call.Lparen)
 	dc := br.d.Dst.Nodes[call].(*dst.CallExpr)
 	short := shortName(r.Call)
 	done := func(form string) {
-		rw.res.Rewritten = append(rw.res.Rewritten, Item{Pos: pos, Text: short + " -> " + form})
+		rw.report(call.Lparen, CodeRewritten, "%s -> %s", short, form)
 	}
 	left := func(why string) {
-		rw.res.Left = append(rw.res.Left, Item{Pos: pos, Text: short + " left as is: " + why})
+		rw.report(call.Lparen, CodeLeft, "%s left as is: %s", short, why)
 	}
-	switch {
-	case r.Background:
+	switch r.Rewrite {
+	case analysis.RewriteBackground:
 		br.edits[dc] = bodyEdit{expr: dst.NewIdent(br.ctxName)}
 		done(br.ctxName)
 		return
-	case r.Sibling != "":
+	case analysis.RewriteSibling:
 		renameFun(dc, r.Sibling)
 		br.prependCtx(dc)
+		br.useForm(r)
 		done(shortName(r.Form))
 		return
-	case r.Statement:
+	case analysis.RewriteHTTP:
 		if why := br.httpStatement(call, r, stack, decl); why != "" {
 			left(why)
 			return
 		}
 		done("http.NewRequestWithContext + Do")
+		return
+	case analysis.RewriteNone:
+		left("its context-aware form " + r.Form + " returns another type; rewrite it by hand")
 		return
 	}
 	sel, ok := call.Fun.(*ast.SelectorExpr)
@@ -189,27 +203,22 @@ func (br *bodyRewrite) sink(call *ast.CallExpr, r analysis.Rule, stack []ast.Nod
 	}
 	args := dc.Args
 	ctx := dst.NewIdent(br.ctxName)
-	switch r.Call {
-	case "net.Dial", "net.DialTimeout", "net.Listen", "net.ListenPacket":
+	switch r.Rewrite {
+	case analysis.RewriteDialer, analysis.RewriteListenConfig:
 		if !isPkg {
 			left("not called through its package name")
 			return
 		}
 		pkg := pkgIdent.(*ast.Ident).Name
-		typ, method := "Dialer", "DialContext"
+		typ, method := r.Type, r.Method
 		var elts []dst.Expr
-		switch r.Call {
-		case "net.DialTimeout":
-			if len(args) != 3 {
+		if r.Timeout {
+			if len(args) < 1 {
 				left("unexpected arguments")
 				return
 			}
-			elts = []dst.Expr{&dst.KeyValueExpr{Key: dst.NewIdent("Timeout"), Value: args[2]}}
-			args = args[:2]
-		case "net.Listen":
-			typ, method = "ListenConfig", "Listen"
-		case "net.ListenPacket":
-			typ, method = "ListenConfig", "ListenPacket"
+			elts = []dst.Expr{&dst.KeyValueExpr{Key: dst.NewIdent("Timeout"), Value: args[len(args)-1]}}
+			args = args[:len(args)-1]
 		}
 		recv := &dst.ParenExpr{X: &dst.UnaryExpr{Op: token.AND, X: &dst.CompositeLit{
 			Type: &dst.SelectorExpr{X: dst.NewIdent(pkg), Sel: dst.NewIdent(typ)}, Elts: elts}}}
@@ -222,17 +231,16 @@ func (br *bodyRewrite) sink(call *ast.CallExpr, r analysis.Rule, stack []ast.Nod
 			lit = "{Timeout: ...}"
 		}
 		done(fmt.Sprintf("(&%s.%s%s).%s", pkg, typ, lit, method))
-	case "net.LookupHost", "net.LookupPort", "net.LookupCNAME", "net.LookupSRV", "net.LookupMX",
-		"net.LookupNS", "net.LookupTXT", "net.LookupAddr", "net.LookupIP":
+	case analysis.RewriteResolver:
 		if !isPkg {
 			left("not called through its package name")
 			return
 		}
 		pkg := pkgIdent.(*ast.Ident).Name
-		name := strings.TrimPrefix(r.Call, "net.")
+		name := r.Method
 		newArgs := []dst.Expr{ctx}
-		if name == "LookupIP" {
-			newArgs = append(newArgs, &dst.BasicLit{Kind: token.STRING, Value: `"ip"`})
+		if r.Lead != "" {
+			newArgs = append(newArgs, &dst.BasicLit{Kind: token.STRING, Value: r.Lead})
 		}
 		br.edits[dc] = bodyEdit{expr: &dst.CallExpr{
 			Fun: &dst.SelectorExpr{
@@ -241,12 +249,20 @@ func (br *bodyRewrite) sink(call *ast.CallExpr, r analysis.Rule, stack []ast.Nod
 			Args: append(newArgs, args...),
 		}}
 		done(pkg + ".DefaultResolver." + name)
-	case "(*database/sql.DB).Begin", "(*database/sql.Conn).Begin":
+	case analysis.RewriteBeginTx:
 		renameFun(dc, "BeginTx")
 		dc.Args = []dst.Expr{ctx, dst.NewIdent("nil")}
 		done("BeginTx(ctx, nil)")
 	default:
-		left("its context-aware form " + r.Form + " returns another type; rewrite it by hand")
+		left(fmt.Sprintf("internal error: no rewrite for %s", r.Form))
+	}
+}
+
+// useForm records that the phase calls a module function's ctx form made
+// by an earlier phase.
+func (br *bodyRewrite) useForm(r *analysis.Rule) {
+	if br.fs.typed && strings.HasPrefix(strings.TrimLeft(r.Form, "(*"), br.rw.in.Model.Module) {
+		br.rw.use(r.Form)
 	}
 }
 

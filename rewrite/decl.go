@@ -5,6 +5,8 @@ import (
 	"go/ast"
 	"go/doc/comment"
 	"go/token"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -15,7 +17,7 @@ import (
 
 // rewriteDecls edits every declaration marked for reprinting as dst.
 func (rw *rewriter) rewriteDecls() error {
-	also := map[analysis.Position]*target{}
+	also := map[token.Pos]*target{}
 	for _, t := range rw.targets {
 		also[t.fn.Pos] = t
 		for _, p := range t.fn.Also {
@@ -28,7 +30,7 @@ func (rw *rewriter) rewriteDecls() error {
 		}
 		d := rw.decos[fs.pkg]
 		if d == nil {
-			d = decorator.NewDecorator(rw.in.Module.Fset)
+			d = decorator.NewDecorator(rw.mod.Fset)
 			rw.decos[fs.pkg] = d
 		}
 		df, err := d.DecorateFile(fs.syntax)
@@ -42,7 +44,7 @@ func (rw *rewriter) rewriteDecls() error {
 			}
 			switch decl := decl.(type) {
 			case *ast.FuncDecl:
-				t := also[rw.position(decl.Name.Pos())]
+				t := also[decl.Name.Pos()]
 				if err := rw.rewriteFunc(fs, d, decl, t); err != nil {
 					return err
 				}
@@ -64,7 +66,7 @@ func (rw *rewriter) rewriteDecls() error {
 
 func (rw *rewriter) sortedFiles() []*fileState {
 	var out []*fileState
-	for _, p := range sortedKeys(rw.files) {
+	for _, p := range slices.Sorted(maps.Keys(rw.files)) {
 		out = append(out, rw.files[p])
 	}
 	return out
@@ -81,9 +83,8 @@ func (rw *rewriter) rewriteFunc(fs *fileState, d *decorator.Decorator, decl *ast
 		return err
 	}
 	if rw.in.Offload && decl.Body != nil && rw.pendingCallees(t) {
-		pos := rw.position(decl.Name.Pos())
 		if why := offloadable(fs, decl); why != "" {
-			rw.res.Left = append(rw.res.Left, Item{Pos: pos, Text: decl.Name.Name + " not offloaded: " + why})
+			rw.report(decl.Name.Pos(), CodeLeft, "%s not offloaded: %s", decl.Name.Name, why)
 		} else {
 			body, err := rw.offloadBody(fs, decl, dd.Body, ctxName)
 			if err != nil {
@@ -91,7 +92,8 @@ func (rw *rewriter) rewriteFunc(fs *fileState, d *decorator.Decorator, decl *ast
 			}
 			dd.Body = body
 			if fs.typed {
-				rw.res.Offloaded = append(rw.res.Offloaded, Item{Pos: pos, Text: decl.Name.Name + ": body offloaded to a goroutine until its callees take ctx; cancelling ctx ends the wait, not the work"})
+				rw.res.Diagnostics = append(rw.res.Diagnostics, Diagnostic{Pos: rw.position(decl.Name.Pos()), Code: CodeOffloaded, Func: t.fn.ID,
+					Message: decl.Name.Name + ": body offloaded to a goroutine until its callees take ctx; cancelling ctx ends the wait, not the work"})
 			}
 		}
 	}
@@ -101,11 +103,18 @@ func (rw *rewriter) rewriteFunc(fs *fileState, d *decorator.Decorator, decl *ast
 	}
 	if t.kind == analysis.InPlace {
 		dd.Type.Params.List = prependParam(dd.Type.Params.List, ctxField)
+		if fs.typed {
+			rw.created(DeclInPlace, t.fn.Obj.FullName(), t.fn)
+		}
 		return nil
+	}
+	if fs.typed {
+		rw.created(DeclCtxForm, ctxFormName(t.fn), t.fn)
+		rw.created(DeclShim, t.fn.Obj.FullName(), t.fn)
 	}
 	form := &dst.FuncDecl{
 		Recv: cloneFieldList(dd.Recv),
-		Name: dst.NewIdent(decl.Name.Name + "Context"),
+		Name: dst.NewIdent(t.fn.CtxFormName()),
 		Type: dst.Clone(dd.Type).(*dst.FuncType),
 		Body: dd.Body,
 	}
@@ -331,16 +340,18 @@ func isDirective(line string) bool {
 }
 
 // rewriteInterface adds ctx to the interface methods that are targets.
-func (rw *rewriter) rewriteInterface(fs *fileState, d *decorator.Decorator, decl *ast.GenDecl, targets map[analysis.Position]*target) {
+func (rw *rewriter) rewriteInterface(fs *fileState, d *decorator.Decorator, decl *ast.GenDecl, targets map[token.Pos]*target) {
 	for _, s := range decl.Specs {
 		it, ok := s.(*ast.TypeSpec).Type.(*ast.InterfaceType)
 		if !ok {
 			continue
 		}
 		for _, m := range it.Methods.List {
-			if len(m.Names) != 1 || targets[rw.position(m.Names[0].Pos())] == nil {
+			if len(m.Names) != 1 || targets[m.Names[0].Pos()] == nil {
 				continue
 			}
+			t := targets[m.Names[0].Pos()]
+			rw.created(DeclInPlace, t.fn.Obj.FullName(), t.fn)
 			ft := d.Dst.Nodes[m].(*dst.Field).Type.(*dst.FuncType)
 			name := freshName("ctx", identNames(m))
 			fs.needCtx = true

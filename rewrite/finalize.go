@@ -3,21 +3,19 @@ package rewrite
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
 	"sort"
 	"strings"
 
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
-	"github.com/smartmigrate/smartmigrate/internal/load"
-	"github.com/smartmigrate/smartmigrate/internal/patch"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/types/typeutil"
 )
 
 // FinalizeInput is the module to finalize.
 type FinalizeInput struct {
-	Module   *load.Module
-	Analysis *analysis.Result
+	Model *analysis.Model
 	// Deprecate adds "Deprecated: Use FooContext instead." to every
 	// exported shim.
 	Deprecate bool
@@ -51,11 +49,7 @@ const InlineDirective = "//go:fix inline"
 // (context.TODO() where there is none); unexported shims left with no
 // reference are deleted. Result.Units lists the shims changed.
 func Finalize(in FinalizeInput) (*Result, []Shim, error) {
-	rw := &rewriter{
-		in:    Input{Module: in.Module, Analysis: in.Analysis},
-		res:   &Result{},
-		files: map[string]*fileState{},
-	}
+	rw := newRewriter(Input{Model: in.Model})
 	shims, err := rw.findShims()
 	if err != nil {
 		return nil, nil, err
@@ -63,25 +57,19 @@ func Finalize(in FinalizeInput) (*Result, []Shim, error) {
 	if len(shims) == 0 {
 		return rw.res, nil, nil
 	}
-	byObj := map[analysis.Position]*Shim{}
+	byObj := map[*types.Func]*Shim{}
 	for i := range shims {
-		byObj[shims[i].Pos] = &shims[i]
-	}
-	sources := map[analysis.Position]string{}
-	for _, f := range in.Analysis.Funcs {
-		for _, c := range f.Calls {
-			sources[c.Pos] = c.Source
-		}
+		byObj[shims[i].fn] = &shims[i]
 	}
 	// References that remain after the phase, per shim.
 	refs := map[*Shim]int{}
-	for _, pkg := range in.Module.Packages {
+	for _, pkg := range rw.mod.Packages {
 		for _, f := range pkg.Syntax {
-			rw.finalizeCalls(f, pkg, byObj, sources, refs)
+			rw.finalizeCalls(f, pkg, byObj, refs)
 		}
 	}
 	ignoredNames := map[string]bool{}
-	for _, ig := range in.Module.Ignored {
+	for _, ig := range rw.mod.Ignored {
 		for n := range identNames(ig.Syntax) {
 			ignoredNames[ig.Package.PkgPath+"."+n] = true
 		}
@@ -101,12 +89,14 @@ func Finalize(in FinalizeInput) (*Result, []Shim, error) {
 				from--
 			}
 			s.fs.edits = append(s.fs.edits, textEdit{start: from, end: to})
+			rw.created(DeclRemoved, s.fn.FullName(), nil)
 			changed = true
 		} else if e, ok := finalizeDoc(s, in.Deprecate); ok {
 			s.fs.edits = append(s.fs.edits, e)
+			rw.created(DeclFinalized, s.fn.FullName(), nil)
 			changed = true
 		}
-		if changed || refsMoved(rw.res.Moved, s) {
+		if changed || rw.moved(s) {
 			rw.res.Units = append(rw.res.Units, s.ID)
 		}
 	}
@@ -117,39 +107,23 @@ func Finalize(in FinalizeInput) (*Result, []Shim, error) {
 	return rw.res, shims, nil
 }
 
-func refsMoved(moved []Item, s *Shim) bool {
-	for _, m := range moved {
-		if strings.Contains(m.Text, " moved to "+s.Form+" ") {
+// moved reports whether the phase moves a call of s to its ctx form.
+func (rw *rewriter) moved(s *Shim) bool {
+	for _, d := range rw.res.Diagnostics {
+		if d.Code == CodeMoved && d.Func == s.ID {
 			return true
 		}
 	}
 	return false
 }
 
-// renderAll renders every file with edits into res.Files.
-func (rw *rewriter) renderAll() error {
-	for _, p := range sortedKeys(rw.files) {
-		fs := rw.files[p]
-		out, err := rw.render(fs)
-		if err != nil {
-			return fmt.Errorf("rewrite %s: %w", fs.rel, err)
-		}
-		if string(out) != string(fs.src) {
-			rw.res.Files = append(rw.res.Files, patch.FileChange{Path: fs.rel, Old: fs.src, New: out})
-		}
-	}
-	sortItems(rw.res.TODO)
-	sortItems(rw.res.Moved)
-	return nil
-}
-
 // findShims finds the module's shims in non-test, non-generated files.
 func (rw *rewriter) findShims() ([]Shim, error) {
 	var out []Shim
-	seen := map[analysis.Position]bool{}
-	for _, pkg := range rw.in.Module.Packages {
+	seen := map[token.Pos]bool{}
+	for _, pkg := range rw.mod.Packages {
 		for _, f := range pkg.Syntax {
-			name := rw.in.Module.Fset.Position(f.Package).Filename
+			name := rw.mod.Fset.Position(f.Package).Filename
 			if strings.HasSuffix(name, "_test.go") || ast.IsGenerated(f) {
 				continue
 			}
@@ -159,20 +133,18 @@ func (rw *rewriter) findShims() ([]Shim, error) {
 					continue
 				}
 				fn, _ := pkg.TypesInfo.Defs[fd.Name].(*types.Func)
-				if fn == nil || seen[rw.position(fd.Name.Pos())] || !isShim(pkg.TypesInfo, fd, fn) {
+				if fn == nil || seen[fd.Name.Pos()] || !isShim(pkg.TypesInfo, fd, fn) {
 					continue
 				}
-				seen[rw.position(fd.Name.Pos())] = true
+				seen[fd.Name.Pos()] = true
 				fs, err := rw.file(f, pkg, true)
 				if err != nil {
 					return nil, err
 				}
 				pos := rw.position(fd.Name.Pos())
-				id := ""
-				if af := rw.byPosition(pos); af != nil {
+				id := fn.FullName()
+				if af := rw.in.Model.FuncAt(fd.Name.Pos()); af != nil {
 					id = af.ID
-				} else {
-					id = fn.FullName()
 				}
 				out = append(out, Shim{
 					ID: id, Form: fd.Name.Name + "Context", Pos: pos,
@@ -183,15 +155,6 @@ func (rw *rewriter) findShims() ([]Shim, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
-}
-
-func (rw *rewriter) byPosition(p analysis.Position) *analysis.Func {
-	for _, f := range rw.in.Analysis.Funcs {
-		if f.Pos == p {
-			return f
-		}
-	}
-	return nil
 }
 
 // exportedFunc reports whether code outside fn's package can name fn.
@@ -278,8 +241,8 @@ func isShim(info *types.Info, fd *ast.FuncDecl, fn *types.Func) bool {
 
 // finalizeCalls moves the calls to shims in f's non-test code to their
 // ctx forms, and counts the references to shims that remain.
-func (rw *rewriter) finalizeCalls(f *ast.File, pkg *packages.Package, shims map[analysis.Position]*Shim, sources map[analysis.Position]string, refs map[*Shim]int) {
-	test := strings.HasSuffix(rw.in.Module.Fset.Position(f.Package).Filename, "_test.go")
+func (rw *rewriter) finalizeCalls(f *ast.File, pkg *packages.Package, shims map[*types.Func]*Shim, refs map[*Shim]int) {
+	test := strings.HasSuffix(rw.mod.Fset.Position(f.Package).Filename, "_test.go")
 	calls := map[*ast.Ident]*ast.CallExpr{}
 	ast.Inspect(f, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok {
@@ -290,14 +253,14 @@ func (rw *rewriter) finalizeCalls(f *ast.File, pkg *packages.Package, shims map[
 		return true
 	})
 	for id, obj := range pkg.TypesInfo.Uses {
-		if rw.in.Module.Fset.File(id.Pos()) != rw.in.Module.Fset.File(f.Pos()) {
+		if rw.mod.Fset.File(id.Pos()) != rw.mod.Fset.File(f.Pos()) {
 			continue
 		}
 		fn, ok := obj.(*types.Func)
 		if !ok {
 			continue
 		}
-		s := shims[rw.position(fn.Origin().Pos())]
+		s := rw.shimOf(shims, fn)
 		if s == nil {
 			continue
 		}
@@ -311,16 +274,25 @@ func (rw *rewriter) finalizeCalls(f *ast.File, pkg *packages.Package, shims map[
 			refs[s]++
 			continue
 		}
-		pos := rw.position(call.Pos())
-		src, ok := sources[pos]
-		if !ok {
-			src = analysis.SourceTODO
-		}
+		src := rw.sources[call]
 		before := calleeText(fs, call)
 		fs.edits = append(fs.edits, textEdit{start: fs.offset(id.Pos()), end: fs.offset(id.End()), text: s.Form})
-		rw.res.Moved = append(rw.res.Moved, Item{Pos: pos, Text: fmt.Sprintf("call to %s moved to %s with %s", before, s.Form, src)})
-		rw.addArg(fs, call, src, pos)
+		rw.res.Diagnostics = append(rw.res.Diagnostics, Diagnostic{Pos: rw.position(call.Pos()), Code: CodeMoved, Func: s.ID,
+			Message: fmt.Sprintf("call to %s moved to %s with %s", before, s.Form, src)})
+		rw.addArg(fs, call, src)
 	}
+}
+
+// shimOf returns the shim fn refers to (any package variant's object), or
+// nil.
+func (rw *rewriter) shimOf(shims map[*types.Func]*Shim, fn *types.Func) *Shim {
+	if s := shims[fn.Origin()]; s != nil {
+		return s
+	}
+	if f := rw.in.Model.FuncOf(fn); f != nil {
+		return shims[f.Obj]
+	}
+	return nil
 }
 
 // finalizeDoc returns the edit giving s's doc comment the inline

@@ -34,10 +34,10 @@ func finalizeOnce(t *testing.T, dir string, n int) string {
 		}
 		fmt.Fprintf(&report, "# shim %s %s\n", s.ID, what)
 	}
-	for _, it := range out.TODO {
+	for _, it := range out.Of(rewrite.CodeTODO) {
 		fmt.Fprintf(&report, "# todo %s\n", it)
 	}
-	for _, it := range out.Moved {
+	for _, it := range out.Of(rewrite.CodeMoved) {
 		fmt.Fprintf(&report, "# moved %s\n", it)
 	}
 	for _, f := range out.Files {
@@ -53,7 +53,7 @@ func finalizeOnce(t *testing.T, dir string, n int) string {
 
 func finalize(t *testing.T, dir string) (*rewrite.Result, []rewrite.Shim) {
 	t.Helper()
-	m, err := load.Load(dir)
+	m, err := load.Load(t.Context(), dir)
 	if err != nil {
 		t.Fatalf("the module does not load: %v", err)
 	}
@@ -61,7 +61,7 @@ func finalize(t *testing.T, dir string) (*rewrite.Result, []rewrite.Shim) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, shims, err := rewrite.Finalize(rewrite.FinalizeInput{Module: m, Analysis: res, Deprecate: true})
+	out, shims, err := rewrite.Finalize(rewrite.FinalizeInput{Model: res, Deprecate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,21 +87,21 @@ func TestFinalizeDownstream(t *testing.T) {
 		t.Fatal(err)
 	}
 	migrateAll(t, example, "bottom-up")
-	rep, why, err := migrate.NextPhase(migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: example}, Finalize: true, Deprecate: true})
+	rep, why, err := migrate.NextPhase(t.Context(), migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: example}, Finalize: true, Deprecate: true})
 	if err != nil || rep == nil {
 		t.Fatalf("finalize: %v %s", err, why)
 	}
-	if rep.Strategy != migrate.FinalizeStrategy || len(rep.Phase.Units) == 0 {
-		t.Fatalf("finalize phase: strategy %s, %d units", rep.Strategy, len(rep.Phase.Units))
+	if rep.Strategy != migrate.FinalizeStrategy || len(rep.Shims) == 0 {
+		t.Fatalf("finalize phase: strategy %s, %d shims", rep.Strategy, len(rep.Shims))
 	}
-	res, err := migrate.WritePhase(rep, migrate.WriteOptions{})
+	res, err := migrate.WritePhase(t.Context(), rep, migrate.WriteOptions{})
 	if err != nil {
 		t.Fatalf("the finalize phase fails its checks: %v", err)
 	}
 	if res.Journal.Strategy != migrate.FinalizeStrategy {
 		t.Errorf("journal strategy %q", res.Journal.Strategy)
 	}
-	if _, why, err := migrate.NextPhase(migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: example}, Finalize: true}); err != nil || why == "" {
+	if _, why, err := migrate.NextPhase(t.Context(), migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: example}, Finalize: true}); err != nil || why == "" {
 		t.Errorf("a second finalize: %v, %q; want nothing to do", err, why)
 	}
 	run := func(args ...string) string {

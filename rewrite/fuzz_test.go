@@ -56,7 +56,7 @@ func FuzzRewrite(f *testing.F) {
 		}
 		write("go.mod", "module example.com/fuzz\n\ngo 1.24\n")
 		write("p.go", src)
-		m, err := load.Load(dir)
+		m, err := load.Load(t.Context(), dir)
 		if err != nil {
 			t.Skip() // not a valid package: nothing to check
 		}
@@ -64,18 +64,15 @@ func FuzzRewrite(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		plan, err := strategies.BottomUp{}.Plan(migrate.GraphOf(res), strategies.Options{})
+		plan, err := strategies.BottomUp{}.Plan(strategies.GraphOf(res.Units), strategies.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(plan.Phases) == 0 {
 			return
 		}
-		var ids []string
-		for _, u := range plan.Phases[0].Units {
-			ids = append(ids, u.ID)
-		}
-		out, err := rewrite.Phase(rewrite.Input{Module: m, Analysis: res, Units: ids})
+		units := migrate.Units(plan.Phases[0])
+		out, err := rewrite.Phase(rewrite.Input{Model: res, Units: units})
 		if err != nil {
 			t.Fatalf("rewrite failed on valid input: %v", err)
 		}
@@ -116,7 +113,7 @@ func FuzzRewrite(f *testing.F) {
 		for _, fc := range out.Files {
 			write(fc.Path, string(fc.New))
 		}
-		if _, err := load.Load(dir); err != nil {
+		if _, err := load.Load(t.Context(), dir); err != nil {
 			var le *load.Error
 			if errors.As(err, &le) {
 				t.Fatalf("rewritten module does not type-check:\n%v\n--- input\n%s\n--- output\n%s", err, src, out.Files[0].New)

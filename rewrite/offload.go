@@ -8,6 +8,7 @@ import (
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
+	"github.com/smartmigrate/smartmigrate/internal/analysis"
 )
 
 // OffloadMarker starts the comment of an offloaded body; a later phase
@@ -36,7 +37,7 @@ func offloadable(fs *fileState, decl *ast.FuncDecl) string {
 // does not migrate.
 func (rw *rewriter) pendingCallees(t *target) bool {
 	for _, c := range t.unit.Callees {
-		if rw.targets[c] == nil {
+		if rw.targets[c.Lead()] == nil {
 			return true
 		}
 	}
@@ -145,15 +146,15 @@ func offloadWrapper(decl *ast.FuncDecl, comments []*ast.CommentGroup) *ast.FuncL
 // callees are all context-aware once this phase is applied: its body
 // becomes the sync body, which now passes ctx on.
 func (rw *rewriter) unwrapOffloads() error {
-	pending := map[string]bool{}
-	for _, u := range rw.in.Analysis.Units {
-		for _, id := range u.Funcs {
-			if rw.targets[id] == nil {
-				pending[id] = true
+	pending := map[*analysis.Func]bool{}
+	for _, u := range rw.in.Model.Units {
+		for _, f := range u.Funcs {
+			if rw.targets[f] == nil {
+				pending[f] = true
 			}
 		}
 	}
-	for _, pkg := range rw.in.Module.Packages {
+	for _, pkg := range rw.mod.Packages {
 		for _, f := range pkg.Syntax {
 			for _, d := range f.Decls {
 				fd, ok := d.(*ast.FuncDecl)
@@ -164,19 +165,14 @@ func (rw *rewriter) unwrapOffloads() error {
 				if inner == nil {
 					continue
 				}
-				fn := rw.byPos[rw.position(fd.Name.Pos())]
+				fn := rw.in.Model.FuncAt(fd.Name.Pos())
 				if fn == nil {
 					continue
 				}
 				waiting := false
 				for _, c := range fn.Calls {
-					if pending[c.Callee] {
-						waiting = true
-					}
-					for _, impl := range c.Impls {
-						if pending[impl] {
-							waiting = true
-						}
+					for _, t := range c.Targets() {
+						waiting = waiting || pending[t]
 					}
 				}
 				if waiting {
@@ -192,7 +188,8 @@ func (rw *rewriter) unwrapOffloads() error {
 				fs.edits = append(fs.edits,
 					textEdit{start: fs.offset(fd.Body.Lbrace) + 1, end: fs.offset(inner.Body.Lbrace) + 1},
 					textEdit{start: fs.offset(inner.Body.Rbrace), end: fs.offset(fd.Body.Rbrace)})
-				rw.res.Unwrapped = append(rw.res.Unwrapped, Item{Pos: rw.position(fd.Name.Pos()), Text: fd.Name.Name + ": offload removed, its callees now take ctx"})
+				rw.res.Diagnostics = append(rw.res.Diagnostics, Diagnostic{Pos: rw.position(fd.Name.Pos()), Code: CodeUnwrapped, Func: fn.ID,
+					Message: fd.Name.Name + ": offload removed, its callees now take ctx"})
 			}
 		}
 	}

@@ -79,7 +79,7 @@ func TestOffloadCancel(t *testing.T) {
 func TestOffloadBehaviour(t *testing.T) {
 	dir := materialize(t, "../testdata/rewrite/offload.txtar")
 	phase := func() *rewrite.Result {
-		m, err := load.Load(dir)
+		m, err := load.Load(t.Context(), dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,15 +87,12 @@ func TestOffloadBehaviour(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		plan, err := strategies.TopDown{}.Plan(migrate.GraphOf(res), strategies.Options{})
+		plan, err := strategies.TopDown{}.Plan(strategies.GraphOf(res.Units), strategies.Options{})
 		if err != nil || len(plan.Phases) == 0 {
 			t.Fatalf("plan: %v, %d phases", err, len(plan.Phases))
 		}
-		var ids []string
-		for _, u := range plan.Phases[0].Units {
-			ids = append(ids, u.ID)
-		}
-		out, err := rewrite.Phase(rewrite.Input{Module: m, Analysis: res, Units: ids, Offload: true})
+		units := migrate.Units(plan.Phases[0])
+		out, err := rewrite.Phase(rewrite.Input{Model: res, Units: units, Offload: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,12 +116,12 @@ func TestOffloadBehaviour(t *testing.T) {
 			t.Fatalf("%v\n%s", err, out)
 		}
 	}
-	if out := phase(); len(out.Offloaded) != 1 {
-		t.Fatalf("phase 1 offloads %v, want ReportContext", out.Offloaded)
+	if out := phase(); len(out.Of(rewrite.CodeOffloaded)) != 1 {
+		t.Fatalf("phase 1 offloads %v, want ReportContext", out.Of(rewrite.CodeOffloaded))
 	}
 	test("false")
-	if out := phase(); len(out.Unwrapped) != 1 {
-		t.Fatalf("phase 2 unwraps %v, want ReportContext", out.Unwrapped)
+	if out := phase(); len(out.Of(rewrite.CodeUnwrapped)) != 1 {
+		t.Fatalf("phase 2 unwraps %v, want ReportContext", out.Of(rewrite.CodeUnwrapped))
 	}
 	src, _ := os.ReadFile(filepath.Join(dir, "offload.go"))
 	if strings.Contains(string(src), rewrite.OffloadMarker) || strings.Contains(string(src), "go func") {

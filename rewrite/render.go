@@ -8,8 +8,10 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"maps"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,15 +26,6 @@ func readSource(name string) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	return data, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // fileImports maps the names a file's imports bind to their paths.
@@ -231,7 +224,7 @@ func (rw *rewriter) importEdits(fs *fileState) []textEdit {
 		return nil
 	}
 	var lines []string
-	for _, p := range sortedKeys(fs.addImports) {
+	for _, p := range slices.Sorted(maps.Keys(fs.addImports)) {
 		name := fs.addImports[p]
 		if name == path.Base(p) {
 			lines = append(lines, strconv.Quote(p))
@@ -263,7 +256,7 @@ func (rw *rewriter) importEdits(fs *fileState) []textEdit {
 	}
 	// Insert each line in the first group (specs on consecutive lines) at
 	// its sorted place.
-	fset := rw.in.Module.Fset
+	fset := rw.mod.Fset
 	var group []*ast.ImportSpec
 	for i, s := range decl.Specs {
 		spec := s.(*ast.ImportSpec)

@@ -16,6 +16,8 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,10 +32,10 @@ import (
 
 // Input is one phase to rewrite.
 type Input struct {
-	Module   *load.Module
-	Analysis *analysis.Result
-	// Units are the IDs of the phase's units.
-	Units []string
+	// Model is the analysed module; the rewrite edits its syntax.
+	Model *analysis.Model
+	// Units are the phase's units.
+	Units []*analysis.Unit
 	// Offload makes the ctx form of a unit whose callees are not all
 	// migrated in this phase run its body in a goroutine and return
 	// ctx.Err() when ctx ends first (top-down --offload).
@@ -45,13 +47,70 @@ type Input struct {
 	UpgradeInterfaces bool
 }
 
-// Item is one thing the rewrite did or could not do, at a position.
-type Item struct {
-	Pos  analysis.Position `json:"pos"`
-	Text string            `json:"text"`
+// Code says what a diagnostic of the rewrite is about.
+type Code string
+
+// The codes of the rewrite's diagnostics. They are part of the JSON output.
+const (
+	// CodeRewritten: an operation made context-aware.
+	CodeRewritten Code = "rewritten"
+	// CodeLeft: an operation or a call left as it is, with why.
+	CodeLeft Code = "left"
+	// CodeTODO: a call site given context.TODO().
+	CodeTODO Code = "todo"
+	// CodeMoved: a call site that had a context now calls a ctx form.
+	CodeMoved Code = "moved"
+	// CodeOffloaded: a ctx form whose body runs in a goroutine until its
+	// callees are migrated (--offload).
+	CodeOffloaded Code = "offloaded"
+	// CodeUnwrapped: an offload this phase removes.
+	CodeUnwrapped Code = "unwrapped"
+)
+
+// Diagnostic is one thing the rewrite did or could not do, at a place.
+type Diagnostic struct {
+	Pos     analysis.Position `json:"pos"`
+	Code    Code              `json:"code"`
+	Message string            `json:"message"`
+	// Func is the ID of the module function the diagnostic is about, when
+	// there is one (the callee of a moved call, the offloaded function).
+	Func string `json:"func,omitempty"`
 }
 
-func (i Item) String() string { return i.Pos.String() + ": " + i.Text }
+func (d Diagnostic) String() string { return d.Pos.String() + ": " + d.Message }
+
+// DeclKind says what the rewrite did to a declaration.
+type DeclKind string
+
+// The kinds of declarations a rewrite creates or changes.
+const (
+	// DeclCtxForm is a new FooContext beside Foo.
+	DeclCtxForm DeclKind = "ctx-form"
+	// DeclShim is Foo turned into a shim of FooContext.
+	DeclShim DeclKind = "shim"
+	// DeclInPlace is a function that took ctx as its first parameter.
+	DeclInPlace DeclKind = "in-place"
+	// DeclCtxInterface is an optional FooerContext interface.
+	DeclCtxInterface DeclKind = "ctx-interface"
+	// DeclHelper is an unexported helper function.
+	DeclHelper DeclKind = "helper"
+	// DeclImport is an import of package context (or another) the phase
+	// added to a file; Name is "file:path".
+	DeclImport DeclKind = "import"
+	// DeclFinalized is a shim marked for go fix; DeclRemoved one removed.
+	DeclFinalized DeclKind = "finalized"
+	DeclRemoved   DeclKind = "removed"
+)
+
+// Decl is a declaration the rewrite created or changed.
+type Decl struct {
+	Kind DeclKind `json:"kind"`
+	// Name is the declaration's qualified name, as types.Func.FullName
+	// prints it: "(*example.com/shop/api.Client).FetchContext".
+	Name string `json:"name"`
+	// Func is the ID of the unit function it belongs to.
+	Func string `json:"func,omitempty"`
+}
 
 // Result is the rewritten phase.
 type Result struct {
@@ -59,19 +118,36 @@ type Result struct {
 	Files []patch.FileChange `json:"-"`
 	// Units are the IDs of the units changed.
 	Units []string `json:"units"`
-	// Rewritten are the sinks made context-aware.
-	Rewritten []Item `json:"rewritten"`
-	// Left are sinks and dynamic calls left as they are, with why.
-	Left []Item `json:"left"`
-	// TODO are the call sites given context.TODO().
-	TODO []Item `json:"todo"`
-	// Moved are call sites that had a context and now call a ctx form.
-	Moved []Item `json:"moved"`
-	// Offloaded are the ctx forms whose body runs in a goroutine until
-	// their callees are migrated (--offload); Unwrapped the offloads that
-	// this phase removes.
-	Offloaded []Item `json:"offloaded,omitempty"`
-	Unwrapped []Item `json:"unwrapped,omitempty"`
+	// Diagnostics are what the rewrite did and could not do, by position.
+	Diagnostics []Diagnostic `json:"diagnostics"`
+	// Created are the declarations the phase creates or changes, and the
+	// imports it adds.
+	Created []Decl `json:"created"`
+	// Uses are the qualified names of declarations from before the phase
+	// (ctx forms, functions migrated in place, helpers, imports) that the
+	// phase's new code relies on: a phase that created one of them cannot
+	// be reverted while this one stays.
+	Uses []string `json:"uses"`
+}
+
+// Of returns the diagnostics with the given code, in order.
+func (r *Result) Of(code Code) []Diagnostic {
+	var out []Diagnostic
+	for _, d := range r.Diagnostics {
+		if d.Code == code {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// CreatedNames are the names of Created.
+func (r *Result) CreatedNames() []string {
+	var out []string
+	for _, d := range r.Created {
+		out = append(out, d.Name)
+	}
+	return out
 }
 
 // target is a declaration the phase changes.
@@ -108,46 +184,54 @@ type textEdit struct {
 // rewriter holds one rewrite run.
 type rewriter struct {
 	in       Input
+	mod      *load.Module
 	res      *Result
-	targets  map[string]*target // by function ID
-	byPos    map[analysis.Position]*analysis.Func
+	targets  map[*analysis.Func]*target
 	files    map[string]*fileState // by absolute path
 	decos    map[*packages.Package]*decorator.Decorator
 	dfiles   map[*fileState]*dst.File
 	inserted map[*fileState]map[ast.Decl][]dst.Decl // ctx forms to add after a declaration
 	ifaceGen map[string]bool                        // optional ctx interfaces generated
 	helpers  map[string]string                      // upgrade helpers by package, interface and method
+	uses     map[string]bool
+	// sources are the context sources of the module's call sites.
+	sources map[*ast.CallExpr]analysis.Source
 }
 
-// Phase rewrites the units of one phase.
-func Phase(in Input) (*Result, error) {
+func newRewriter(in Input) *rewriter {
 	rw := &rewriter{
 		in:       in,
+		mod:      in.Model.Load,
 		res:      &Result{},
-		targets:  map[string]*target{},
-		byPos:    map[analysis.Position]*analysis.Func{},
+		targets:  map[*analysis.Func]*target{},
 		files:    map[string]*fileState{},
 		decos:    map[*packages.Package]*decorator.Decorator{},
 		dfiles:   map[*fileState]*dst.File{},
 		inserted: map[*fileState]map[ast.Decl][]dst.Decl{},
+		uses:     map[string]bool{},
+		sources:  map[*ast.CallExpr]analysis.Source{},
 	}
-	units := map[string]*analysis.Unit{}
-	for _, u := range in.Analysis.Units {
-		units[u.ID] = u
-	}
-	for _, id := range in.Units {
-		u := units[id]
-		if u == nil {
-			return nil, fmt.Errorf("unit %s is not in the analysis (already migrated, or skipped)", id)
-		}
-		rw.res.Units = append(rw.res.Units, id)
-		for _, fid := range u.Funcs {
-			f := in.Analysis.Func(fid)
-			rw.targets[fid] = &target{fn: f, unit: u, kind: u.Kind}
+	for _, f := range in.Model.Funcs {
+		for _, c := range f.Calls {
+			if call := c.Expr(); call != nil {
+				rw.sources[call] = c.Source
+			}
 		}
 	}
-	for _, f := range in.Analysis.Funcs {
-		rw.byPos[f.Pos] = f
+	return rw
+}
+
+// Phase rewrites the units of one phase.
+func Phase(in Input) (*Result, error) {
+	rw := newRewriter(in)
+	for _, u := range in.Units {
+		if in.Model.UnitOf(u.Lead()) != u {
+			return nil, fmt.Errorf("unit %s is not in the analysis (already migrated, or skipped)", u.ID)
+		}
+		rw.res.Units = append(rw.res.Units, u.ID)
+		for _, f := range u.Funcs {
+			rw.targets[f] = &target{fn: f, unit: u, kind: u.Kind}
+		}
 	}
 	if err := rw.run(); err != nil {
 		return nil, err
@@ -166,12 +250,13 @@ func (rw *rewriter) run() error {
 	if err := rw.rewriteDecls(); err != nil {
 		return err
 	}
-	var paths []string
-	for p := range rw.files {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
+	return rw.renderAll()
+}
+
+// renderAll renders every file with edits into res.Files, and puts the
+// diagnostics and declarations in order.
+func (rw *rewriter) renderAll() error {
+	for _, p := range slices.Sorted(maps.Keys(rw.files)) {
 		fs := rw.files[p]
 		out, err := rw.render(fs)
 		if err != nil {
@@ -181,18 +266,8 @@ func (rw *rewriter) run() error {
 			rw.res.Files = append(rw.res.Files, patch.FileChange{Path: fs.rel, Old: fs.src, New: out})
 		}
 	}
-	sortItems(rw.res.Rewritten)
-	sortItems(rw.res.Left)
-	sortItems(rw.res.TODO)
-	sortItems(rw.res.Moved)
-	sortItems(rw.res.Offloaded)
-	sortItems(rw.res.Unwrapped)
-	return nil
-}
-
-func sortItems(items []Item) {
-	sort.SliceStable(items, func(i, j int) bool {
-		a, b := items[i].Pos, items[j].Pos
+	sort.SliceStable(rw.res.Diagnostics, func(i, j int) bool {
+		a, b := rw.res.Diagnostics[i].Pos, rw.res.Diagnostics[j].Pos
 		if a.File != b.File {
 			return a.File < b.File
 		}
@@ -201,11 +276,44 @@ func sortItems(items []Item) {
 		}
 		return a.Col < b.Col
 	})
+	sort.SliceStable(rw.res.Created, func(i, j int) bool { return rw.res.Created[i].Name < rw.res.Created[j].Name })
+	rw.res.Uses = slices.Sorted(maps.Keys(rw.uses))
+	if rw.res.Diagnostics == nil {
+		rw.res.Diagnostics = []Diagnostic{}
+	}
+	if rw.res.Created == nil {
+		rw.res.Created = []Decl{}
+	}
+	return nil
+}
+
+// report adds a diagnostic.
+func (rw *rewriter) report(pos token.Pos, code Code, format string, args ...any) {
+	rw.res.Diagnostics = append(rw.res.Diagnostics, Diagnostic{Pos: rw.position(pos), Code: code, Message: fmt.Sprintf(format, args...)})
+}
+
+// created records a declaration the phase creates or changes.
+func (rw *rewriter) created(kind DeclKind, name string, f *analysis.Func) {
+	d := Decl{Kind: kind, Name: name}
+	if f != nil {
+		d.Func = f.ID
+	}
+	rw.res.Created = append(rw.res.Created, d)
+}
+
+// use records that the phase's new code relies on a declaration made
+// before it.
+func (rw *rewriter) use(name string) { rw.uses[name] = true }
+
+// ctxFormName is the qualified name of f's ctx form.
+func ctxFormName(f *analysis.Func) string {
+	full := f.Obj.FullName()
+	return strings.TrimSuffix(full, f.Name) + f.CtxFormName()
 }
 
 // file returns the state of the file holding pos, creating it.
 func (rw *rewriter) file(f *ast.File, pkg *packages.Package, typed bool) (*fileState, error) {
-	name := rw.in.Module.Fset.Position(f.Package).Filename
+	name := rw.mod.Fset.Position(f.Package).Filename
 	if fs, ok := rw.files[name]; ok {
 		return fs, nil
 	}
@@ -213,27 +321,24 @@ func (rw *rewriter) file(f *ast.File, pkg *packages.Package, typed bool) (*fileS
 	if err != nil {
 		return nil, err
 	}
-	fs := &fileState{path: name, rel: rw.in.Module.Rel(name), src: src, syntax: f, pkg: pkg, typed: typed, reprint: map[ast.Decl]bool{}}
+	fs := &fileState{path: name, rel: rw.mod.Rel(name), src: src, syntax: f, pkg: pkg, typed: typed, reprint: map[ast.Decl]bool{}}
 	rw.files[name] = fs
 	return fs, nil
 }
 
-func (rw *rewriter) position(pos token.Pos) analysis.Position {
-	p := rw.in.Module.Fset.Position(pos)
-	return analysis.Position{File: rw.in.Module.Rel(p.Filename), Line: p.Line, Col: p.Column}
-}
+func (rw *rewriter) position(pos token.Pos) analysis.Position { return rw.in.Model.Position(pos) }
 
 // markDecls finds the declarations of every target, in typed files and in
 // files excluded by build constraints.
 func (rw *rewriter) markDecls() error {
-	want := map[analysis.Position]*target{}
+	want := map[token.Pos]*target{}
 	for _, t := range rw.targets {
 		want[t.fn.Pos] = t
 		for _, p := range t.fn.Also {
 			want[p] = t
 		}
 	}
-	found := map[analysis.Position]bool{}
+	found := map[token.Pos]bool{}
 	visit := func(f *ast.File, pkg *packages.Package, typed bool) error {
 		for _, d := range f.Decls {
 			var names []*ast.Ident
@@ -244,8 +349,7 @@ func (rw *rewriter) markDecls() error {
 				names = interfaceMethodNames(d)
 			}
 			for _, n := range names {
-				p := rw.position(n.Pos())
-				if want[p] == nil {
+				if want[n.Pos()] == nil {
 					continue
 				}
 				fs, err := rw.file(f, pkg, typed)
@@ -253,26 +357,26 @@ func (rw *rewriter) markDecls() error {
 					return err
 				}
 				fs.reprint[d] = true
-				found[p] = true
+				found[n.Pos()] = true
 			}
 		}
 		return nil
 	}
-	for _, pkg := range rw.in.Module.Packages {
+	for _, pkg := range rw.mod.Packages {
 		for _, f := range pkg.Syntax {
 			if err := visit(f, pkg, true); err != nil {
 				return err
 			}
 		}
 	}
-	for _, ig := range rw.in.Module.Ignored {
+	for _, ig := range rw.mod.Ignored {
 		if err := visit(ig.Syntax, ig.Package, false); err != nil {
 			return err
 		}
 	}
 	for p, t := range want {
 		if !found[p] {
-			return fmt.Errorf("%s: declaration of %s not found", p, t.fn.ID)
+			return fmt.Errorf("%s: declaration of %s not found", rw.position(p), t.fn.ID)
 		}
 	}
 	return nil
@@ -295,33 +399,31 @@ func interfaceMethodNames(d *ast.GenDecl) []*ast.Ident {
 	return names
 }
 
+// targetOf returns the target that fn declares, or nil.
+func (rw *rewriter) targetOf(fn *types.Func) *target {
+	if f := rw.in.Model.FuncOf(fn); f != nil {
+		return rw.targets[f]
+	}
+	return nil
+}
+
 // findCallSites gives every call to an in-place target outside the
 // declarations being rewritten a context: its caller's ctx source. Calls to
 // a sibling target from code that already has a context (a ctx variable in
 // scope, a handler's request) move to the ctx form with that context;
 // other callers keep calling the shim.
 func (rw *rewriter) findCallSites() {
-	inPlace := map[analysis.Position]*target{}
-	for _, t := range rw.targets {
-		inPlace[t.fn.Pos] = t
-	}
-	sources := map[analysis.Position]string{}
-	for _, f := range rw.in.Analysis.Funcs {
-		for _, c := range f.Calls {
-			sources[c.Pos] = c.Source
-		}
-	}
-	for _, pkg := range rw.in.Module.Packages {
+	for _, pkg := range rw.mod.Packages {
 		for _, f := range pkg.Syntax {
-			rw.callSitesIn(f, pkg, inPlace, sources)
+			rw.callSitesIn(f, pkg)
 		}
 	}
-	for _, ig := range rw.in.Module.Ignored {
-		rw.untypedCallSites(ig.Syntax, ig.Package, inPlace)
+	for _, ig := range rw.mod.Ignored {
+		rw.untypedCallSites(ig.Syntax, ig.Package)
 	}
 }
 
-func (rw *rewriter) callSitesIn(f *ast.File, pkg *packages.Package, inPlace map[analysis.Position]*target, sources map[analysis.Position]string) {
+func (rw *rewriter) callSitesIn(f *ast.File, pkg *packages.Package) {
 	for _, d := range f.Decls {
 		ast.Inspect(d, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
@@ -332,37 +434,36 @@ func (rw *rewriter) callSitesIn(f *ast.File, pkg *packages.Package, inPlace map[
 			if fn == nil {
 				return true
 			}
-			t := inPlace[rw.position(fn.Pos())]
+			t := rw.targetOf(fn)
 			if t == nil {
 				return true
 			}
 			fs, err := rw.file(f, pkg, true)
-			if err != nil {
-				return true
-			}
-			if fs.reprint[d] {
+			if err != nil || fs.reprint[d] {
 				return true // the declaration's own rewrite passes its ctx
 			}
-			pos := rw.position(call.Pos())
-			src, ok := sources[pos]
-			if !ok {
-				src = analysis.SourceTODO
-			}
-			if t.kind == analysis.Sibling {
-				if src == analysis.SourceTODO || strings.HasSuffix(fs.rel, "_test.go") {
-					return true // the shim serves it; tests keep testing the sync API
-				}
-				id := calleeName(call.Fun)
-				if id == nil {
-					return true
-				}
-				fs.edits = append(fs.edits, textEdit{start: fs.offset(id.Pos()), end: fs.offset(id.End()), text: id.Name + "Context"})
-				rw.res.Moved = append(rw.res.Moved, Item{Pos: pos, Text: fmt.Sprintf("call to %s moved to %sContext with %s", calleeText(fs, call), id.Name, src)})
-			}
-			rw.addArg(fs, call, src, pos)
+			rw.callSite(fs, call, t)
 			return true
 		})
 	}
+}
+
+// callSite updates one call to a target outside the phase's declarations.
+func (rw *rewriter) callSite(fs *fileState, call *ast.CallExpr, t *target) {
+	src := rw.sources[call] // SourceTODO when the analysis saw no caller
+	if t.kind == analysis.Sibling {
+		if src.Kind == analysis.SourceTODO || strings.HasSuffix(fs.rel, "_test.go") {
+			return // the shim serves it; tests keep testing the sync API
+		}
+		id := calleeName(call.Fun)
+		if id == nil {
+			return
+		}
+		fs.edits = append(fs.edits, textEdit{start: fs.offset(id.Pos()), end: fs.offset(id.End()), text: t.fn.CtxFormName()})
+		rw.res.Diagnostics = append(rw.res.Diagnostics, Diagnostic{Pos: rw.position(call.Pos()), Code: CodeMoved, Func: t.fn.ID,
+			Message: fmt.Sprintf("call to %s moved to %s with %s", calleeText(fs, call), t.fn.CtxFormName(), src)})
+	}
+	rw.addArg(fs, call, src)
 }
 
 // calleeName is the identifier naming the called function.
@@ -382,9 +483,9 @@ func calleeName(fun ast.Expr) *ast.Ident {
 
 // untypedCallSites updates calls to in-place package functions in a file
 // the build constraints exclude, by name.
-func (rw *rewriter) untypedCallSites(f *ast.File, pkg *packages.Package, inPlace map[analysis.Position]*target) {
+func (rw *rewriter) untypedCallSites(f *ast.File, pkg *packages.Package) {
 	names := map[string]bool{}
-	for _, t := range inPlace {
+	for _, t := range rw.targets {
 		if t.kind == analysis.InPlace && t.fn.Package == pkg.PkgPath && t.fn.Recv == "" && !t.fn.InterfaceMethod {
 			names[t.fn.Name] = true
 		}
@@ -406,26 +507,27 @@ func (rw *rewriter) untypedCallSites(f *ast.File, pkg *packages.Package, inPlace
 			if err != nil || fs.reprint[d] {
 				return true
 			}
-			rw.addArg(fs, call, analysis.SourceTODO, rw.position(call.Pos()))
+			rw.addArg(fs, call, analysis.Source{Kind: analysis.SourceTODO})
 			return true
 		})
 	}
 }
 
 // addArg inserts src as the first argument of call, as text.
-func (rw *rewriter) addArg(fs *fileState, call *ast.CallExpr, src string, pos analysis.Position) {
-	off := rw.in.Module.Fset.Position(call.Lparen).Offset + 1
-	text := src
+func (rw *rewriter) addArg(fs *fileState, call *ast.CallExpr, src analysis.Source) {
+	off := rw.mod.Fset.Position(call.Lparen).Offset + 1
+	ctxPkg := "context"
+	if src.Kind == analysis.SourceTODO {
+		ctxPkg = rw.contextName(fs)
+		fs.needCtx = true
+	}
+	text := src.Expr(ctxPkg)
 	if len(call.Args) > 0 {
 		text += ", "
 	}
-	if strings.HasPrefix(src, "context.") {
-		text = rw.contextName(fs) + strings.TrimPrefix(text, "context")
-		fs.needCtx = true
-	}
 	fs.edits = append(fs.edits, textEdit{start: off, end: off, text: text})
-	if src == analysis.SourceTODO {
-		rw.res.TODO = append(rw.res.TODO, Item{Pos: pos, Text: "call to " + calleeText(fs, call) + " given context.TODO()"})
+	if src.Kind == analysis.SourceTODO {
+		rw.report(call.Pos(), CodeTODO, "call to %s given context.TODO()", calleeText(fs, call))
 	}
 }
 

@@ -89,7 +89,7 @@ func migrateWith(t *testing.T, dir, strategy string, opts rewrite.Input) []strin
 		if i > 50 {
 			t.Fatal("more than 50 phases: the migration does not converge")
 		}
-		m, err := load.Load(dir)
+		m, err := load.Load(t.Context(), dir)
 		if err != nil {
 			t.Fatalf("after phase %d the module does not load: %v", i, err)
 		}
@@ -98,18 +98,19 @@ func migrateWith(t *testing.T, dir, strategy string, opts rewrite.Input) []strin
 			t.Fatal(err)
 		}
 		s, _ := strategies.ByName(strategy)
-		plan, err := s.Plan(migrate.GraphOf(res), strategies.Options{})
+		plan, err := s.Plan(strategies.GraphOf(res.Units), strategies.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(plan.Phases) == 0 {
 			return patches
 		}
+		units := migrate.Units(plan.Phases[0])
 		var ids []string
-		for _, u := range plan.Phases[0].Units {
+		for _, u := range units {
 			ids = append(ids, u.ID)
 		}
-		out, err := rewrite.Phase(rewrite.Input{Module: m, Analysis: res, Units: ids, Offload: opts.Offload, UpgradeInterfaces: opts.UpgradeInterfaces})
+		out, err := rewrite.Phase(rewrite.Input{Model: res, Units: units, Offload: opts.Offload, UpgradeInterfaces: opts.UpgradeInterfaces})
 		if err != nil {
 			t.Fatalf("phase %d: %v", i+1, err)
 		}
@@ -119,23 +120,10 @@ func migrateWith(t *testing.T, dir, strategy string, opts rewrite.Input) []strin
 		diff := patch.Unified(out.Files)
 		checkPatch(t, dir, diff, out.Files)
 		var report strings.Builder
-		for _, it := range out.Rewritten {
-			fmt.Fprintf(&report, "# rewritten %s\n", it)
-		}
-		for _, it := range out.Left {
-			fmt.Fprintf(&report, "# left %s\n", it)
-		}
-		for _, it := range out.TODO {
-			fmt.Fprintf(&report, "# todo %s\n", it)
-		}
-		for _, it := range out.Moved {
-			fmt.Fprintf(&report, "# moved %s\n", it)
-		}
-		for _, it := range out.Offloaded {
-			fmt.Fprintf(&report, "# offloaded %s\n", it)
-		}
-		for _, it := range out.Unwrapped {
-			fmt.Fprintf(&report, "# unwrapped %s\n", it)
+		for _, code := range []rewrite.Code{rewrite.CodeRewritten, rewrite.CodeLeft, rewrite.CodeTODO, rewrite.CodeMoved, rewrite.CodeOffloaded, rewrite.CodeUnwrapped} {
+			for _, it := range out.Of(code) {
+				fmt.Fprintf(&report, "# %s %s\n", code, it)
+			}
 		}
 		patches = append(patches, fmt.Sprintf("# phase %d: %s\n%s%s", i+1, strings.Join(ids, ", "), report.String(), diff))
 		for _, f := range out.Files {

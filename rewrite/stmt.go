@@ -18,7 +18,7 @@ import (
 // PostForm, and the same methods of *http.Client) into a request made with
 // NewRequestWithContext, an early return on its error, and Do. It returns
 // why it could not, or "".
-func (br *bodyRewrite) httpStatement(call *ast.CallExpr, r analysis.Rule, stack []ast.Node, decl *ast.FuncDecl) string {
+func (br *bodyRewrite) httpStatement(call *ast.CallExpr, r *analysis.Rule, stack []ast.Node, decl *ast.FuncDecl) string {
 	if !br.fs.typed {
 		return "in a file the build constraints exclude (no types)"
 	}
@@ -102,8 +102,10 @@ func (br *bodyRewrite) httpStatement(call *ast.CallExpr, r analysis.Rule, stack 
 	if assign.Tok == token.ASSIGN && !sameScope(info, errID, assign) {
 		reqLine = fmt.Sprintf("var %s *%s.Request\n%s, %s = %s.NewRequestWithContext(%s, %s.%s, __URL__, %s)\n", req, httpPkg, req, errName, httpPkg, br.ctxName, httpPkg, httpMethod, body)
 	}
+	// The request line declared err: Do declares only a new, non-blank
+	// response variable.
 	tok := "="
-	if assign.Tok == token.DEFINE && info.Defs[identOf(assign.Lhs[0])] != nil {
+	if id := identOf(assign.Lhs[0]); assign.Tok == token.DEFINE && id != nil && id.Name != "_" && info.Defs[id] != nil {
 		tok = ":="
 	}
 	text := reqLine +

@@ -39,7 +39,7 @@ func (br *bodyRewrite) untypedCall(call *ast.CallExpr, stack []ast.Node, decl *a
 		}
 		pkg := rw.importedPackage(importPath)
 		if pkg == nil {
-			rw.res.Left = append(rw.res.Left, Item{Pos: rw.position(call.Lparen), Text: id.Name + "." + fun.Sel.Name + " not checked: package " + strconv.Quote(importPath) + " is not loaded on this platform"})
+			rw.report(call.Lparen, CodeLeft, "%s.%s not checked: package %s is not loaded on this platform", id.Name, fun.Sel.Name, strconv.Quote(importPath))
 			return
 		}
 		fn, ok := pkg.Scope().Lookup(fun.Sel.Name).(*types.Func)
@@ -50,16 +50,16 @@ func (br *bodyRewrite) untypedCall(call *ast.CallExpr, stack []ast.Node, decl *a
 		if r == nil {
 			return
 		}
-		if r.Background && analysis.IsReturned(stack[:len(stack)-1]) {
+		if r.Rewrite == analysis.RewriteBackground && analysis.IsReturned(stack[:len(stack)-1]) {
 			return
 		}
-		br.sink(call, *r, stack, decl)
+		br.sink(call, r, stack, decl)
 	}
 }
 
 // importedPackage finds a package the module imports, by path.
 func (rw *rewriter) importedPackage(path string) *types.Package {
-	for _, p := range rw.in.Module.Packages {
+	for _, p := range rw.mod.Packages {
 		for _, imp := range p.Types.Imports() {
 			if imp.Path() == path {
 				return imp

@@ -19,7 +19,7 @@ import (
 // generated next to Fetcher, and f.Fetch otherwise: the pattern
 // database/sql uses with driver.QueryerContext. It returns why the call
 // cannot be upgraded, or "".
-func (br *bodyRewrite) upgradeCall(call *ast.CallExpr, c analysis.Call) string {
+func (br *bodyRewrite) upgradeCall(call *ast.CallExpr, c *analysis.Call) string {
 	if !br.fs.typed {
 		return "file excluded by build constraints"
 	}
@@ -68,9 +68,8 @@ func (br *bodyRewrite) upgradeCall(call *ast.CallExpr, c analysis.Call) string {
 	x.Decorations().Before, x.Decorations().After = dst.None, dst.None
 	dc.Fun = dst.NewIdent(helper)
 	dc.Args = append([]dst.Expr{dst.NewIdent(br.ctxName), x}, dc.Args...)
-	br.rw.res.Rewritten = append(br.rw.res.Rewritten, Item{Pos: c.Pos, Text: fmt.Sprintf(
-		"call through exported interface %s -> %s: %sContext when the value implements %s, else %s",
-		shortName(c.Interface), helper, m.Name(), ifaceName, m.Name())})
+	br.rw.report(c.Pos, CodeRewritten, "call through exported interface %s -> %s: %sContext when the value implements %s, else %s",
+		c.Iface.Short(), helper, m.Name(), ifaceName, m.Name())
 	return ""
 }
 
@@ -105,7 +104,7 @@ func (rw *rewriter) ctxInterface(named *types.Named, m *types.Func) (string, str
 	// The declaration of the interface.
 	var fs *fileState
 	var decl *ast.GenDecl
-	for _, pkg := range rw.in.Module.Packages {
+	for _, pkg := range rw.mod.Packages {
 		if pkg.Types != obj.Pkg() {
 			continue
 		}
@@ -134,7 +133,7 @@ func (rw *rewriter) ctxInterface(named *types.Named, m *types.Func) (string, str
 	var methods []string
 	for i := 0; i < it.NumMethods(); i++ {
 		mi := it.Method(i)
-		f := rw.in.Analysis.Func(obj.Pkg().Path() + "." + obj.Name() + "." + mi.Name())
+		f := rw.in.Model.FuncOf(mi)
 		if mi != m && (f == nil || !f.Blocking || f.TakesContext) {
 			continue
 		}

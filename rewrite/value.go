@@ -21,10 +21,9 @@ type valueRef struct {
 // c.Each(func(addr net.Addr) error { return c.pingContext(ctx, addr) }).
 func (br *bodyRewrite) value(expr ast.Expr, v valueRef) {
 	rw := br.rw
-	pos := rw.position(expr.Pos())
 	text := nodeText(br.fs, expr)
 	left := func(why string) {
-		rw.res.Left = append(rw.res.Left, Item{Pos: pos, Text: text + " (a function value) left as is: " + why})
+		rw.report(expr.Pos(), CodeLeft, "%s (a function value) left as is: %s", text, why)
 	}
 	sig, ok := br.fs.pkg.TypesInfo.TypeOf(expr).(*types.Signature)
 	if !ok {
@@ -101,5 +100,5 @@ func (br *bodyRewrite) value(expr ast.Expr, v valueRef) {
 	lit := stmts[0].(*dst.AssignStmt).Rhs[0]
 	lit = fillHoles(lit, map[string]dst.Expr{"__FN__": fun}).(dst.Expr)
 	br.edits[br.d.Dst.Nodes[expr]] = bodyEdit{expr: lit}
-	rw.res.Rewritten = append(rw.res.Rewritten, Item{Pos: pos, Text: fmt.Sprintf("%s (a function value) -> a closure calling %s with %s", text, v.form, br.ctxName)})
+	rw.report(expr.Pos(), CodeRewritten, "%s (a function value) -> a closure calling %s with %s", text, v.form, br.ctxName)
 }

@@ -21,7 +21,7 @@ import (
 // the largest heat of its units (profile heat is cumulative, so the members
 // of a cycle already count each other). The profile is used when it matches
 // at least one unit; otherwise every heat is 0 and only the static score
-// counts. The static score of a unit is SinkCalls + Callers; a cycle's is the
+// counts. The static score of a unit is its StaticScore; a cycle's is the
 // largest of its units'.
 //
 // Scores. A path's score is the sum over its nodes not yet taken of the
@@ -85,8 +85,9 @@ func cmpInt(a, b int64) int {
 func unitHeat(u Unit, prof map[string]int64) (int64, bool) {
 	var sum int64
 	found := false
-	seen := make(map[string]bool, len(u.Funcs))
-	for _, f := range u.Funcs {
+	funcs := u.FuncIDs()
+	seen := make(map[string]bool, len(funcs))
+	for _, f := range funcs {
 		if seen[f] {
 			continue
 		}
@@ -97,7 +98,7 @@ func unitHeat(u Unit, prof map[string]int64) (int64, bool) {
 		}
 	}
 	if !found {
-		sum, found = prof[u.ID]
+		sum, found = prof[u.UnitID()]
 	}
 	return sum, found
 }
@@ -120,7 +121,7 @@ func (CriticalPath) Plan(g Graph, opts Options) (Plan, error) {
 			unit := c.g.units[u]
 			// Negative inputs are clamped to 0: a new unit must never
 			// lower a path's score below one that adds nothing.
-			w.static = max(w.static, int64(max(unit.SinkCalls, 0))+int64(max(unit.Callers, 0)))
+			w.static = max(w.static, int64(max(unit.StaticScore(), 0)))
 			if opts.Heat != nil {
 				if h, ok := unitHeat(unit, opts.Heat); ok {
 					matched++

@@ -10,32 +10,34 @@ import (
 // calls as indices. Edges to IDs that are not in the graph are dropped,
 // duplicate edges are merged, self-loops are kept.
 type callGraph struct {
-	units []Unit  // sorted by ID
-	succ  [][]int // unit -> sorted distinct callee units
+	units []Unit   // sorted by ID
+	ids   []string // the units' IDs
+	succ  [][]int  // unit -> sorted distinct callee units
 }
 
 // newCallGraph indexes g. The result does not depend on the order of
 // g.Units or of their Callees.
 func newCallGraph(g Graph) (*callGraph, error) {
-	units := make([]Unit, len(g.Units))
-	for i, u := range g.Units {
-		if u.ID == "" {
+	units := slices.Clone(g.Units)
+	for i, u := range units {
+		if u.UnitID() == "" {
 			return nil, fmt.Errorf("unit %d has an empty ID", i)
 		}
-		units[i] = cloneUnit(u)
 	}
-	slices.SortFunc(units, func(a, b Unit) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(units, func(a, b Unit) int { return strings.Compare(a.UnitID(), b.UnitID()) })
+	ids := make([]string, len(units))
 	index := make(map[string]int, len(units))
 	for i, u := range units {
-		if i > 0 && units[i-1].ID == u.ID {
-			return nil, fmt.Errorf("duplicate unit ID %q", u.ID)
+		ids[i] = u.UnitID()
+		if i > 0 && ids[i-1] == ids[i] {
+			return nil, fmt.Errorf("duplicate unit ID %q", ids[i])
 		}
-		index[u.ID] = i
+		index[ids[i]] = i
 	}
 	succ := make([][]int, len(units))
 	for i, u := range units {
 		var out []int
-		for _, id := range u.Callees {
+		for _, id := range u.CalleeIDs() {
 			if j, ok := index[id]; ok {
 				out = append(out, j)
 			}
@@ -43,15 +45,7 @@ func newCallGraph(g Graph) (*callGraph, error) {
 		slices.Sort(out)
 		succ[i] = slices.Compact(out)
 	}
-	return &callGraph{units: units, succ: succ}, nil
-}
-
-// cloneUnit copies u so that a Plan never shares slices with its Graph.
-func cloneUnit(u Unit) Unit {
-	u.Funcs = slices.Clone(u.Funcs)
-	u.Callees = slices.Clone(u.Callees)
-	u.Risks = slices.Clone(u.Risks)
-	return u
+	return &callGraph{units: units, ids: ids, succ: succ}, nil
 }
 
 // condensation is the DAG of the strongly connected components (SCCs) of a
@@ -71,7 +65,7 @@ type condensation struct {
 func (c *condensation) n() int { return len(c.members) }
 
 // lead is the ID of the component's first unit.
-func (c *condensation) lead(k int) string { return c.g.units[c.members[k][0]].ID }
+func (c *condensation) lead(k int) string { return c.g.ids[c.members[k][0]] }
 
 // size is the number of units in the component.
 func (c *condensation) size(k int) int { return len(c.members[k]) }
@@ -218,7 +212,7 @@ func (c *condensation) depths() []int {
 // exported reports whether any unit of the component is exported.
 func (c *condensation) exported(k int) bool {
 	for _, u := range c.members[k] {
-		if c.g.units[u].Exported {
+		if c.g.units[u].IsExported() {
 			return true
 		}
 	}

@@ -5,73 +5,77 @@
 // deterministic and cheap to test.
 package strategies
 
-// Kind says how a unit is changed.
-type Kind string
-
-const (
-	// Sibling adds FooContext next to Foo and keeps Foo as a sync shim.
-	Sibling Kind = "sibling"
-	// InPlace adds ctx as the first parameter and updates every call site.
-	InPlace Kind = "in-place"
-	// Finalize marks a shim for go fix (//go:fix inline), moves its
-	// in-module callers to the ctx form, or removes it. Only the finalize
-	// phase has such units.
-	Finalize Kind = "finalize"
-)
-
-// Unit is a set of declarations that must change together, as the
-// strategies see it.
-type Unit struct {
-	// ID is the qualified name of the unit's lead function, for example
-	// "example.com/shop/api.(*Client).Fetch". IDs are unique in a Graph.
-	ID string `json:"id"`
-	// Funcs are the qualified names of every function in the unit
+// Unit is what a strategy reads of a unit to migrate: the analysis's
+// units are read in place, never copied (*analysis.Unit is one), and Node
+// is one for callers outside the module and for tests.
+type Unit interface {
+	// UnitID is the qualified name of the unit's lead function, for
+	// example "example.com/shop/api.(*Client).Fetch". IDs are unique in a
+	// Graph.
+	UnitID() string
+	// IsExported reports whether the unit is part of the module's public
+	// API.
+	IsExported() bool
+	// CalleeIDs are the IDs of the units to migrate that this unit calls.
+	CalleeIDs() []string
+	// FuncIDs are the qualified names of every function in the unit
 	// (several for an interface method with its implementations).
-	Funcs []string `json:"funcs,omitempty"`
-	// Package is the import path of the unit's package.
-	Package string `json:"package"`
-	// Kind is how the unit is changed.
-	Kind Kind `json:"kind"`
-	// Exported is true when the unit is part of the module's public API.
-	Exported bool `json:"exported"`
-	// Root is true when no other unit to migrate calls this one.
-	Root bool `json:"root,omitempty"`
-	// Callees are the IDs of the units to migrate that this unit calls.
-	Callees []string `json:"callees,omitempty"`
-	// Sink describes the first sink the unit reaches, as "call at file:line".
-	Sink string `json:"sink,omitempty"`
-	// SinkCalls counts the sink calls the unit reaches, itself and through
-	// callees; it is the static heat.
-	SinkCalls int `json:"sinkCalls,omitempty"`
-	// Callers counts the call sites in the module that call the unit.
-	Callers int `json:"callers,omitempty"`
-	// Risks are short notes for the reviewer ("exported API", "used as a value").
-	Risks []string `json:"risks,omitempty"`
+	FuncIDs() []string
+	// StaticScore is the unit's heat without a profile: the blocking
+	// operations it reaches plus its call sites.
+	StaticScore() int
 }
+
+// Node is a Unit given by its values.
+type Node struct {
+	ID       string
+	Funcs    []string
+	Exported bool
+	Callees  []string
+	Score    int
+}
+
+// UnitID implements Unit.
+func (n *Node) UnitID() string { return n.ID }
+
+// IsExported implements Unit.
+func (n *Node) IsExported() bool { return n.Exported }
+
+// CalleeIDs implements Unit.
+func (n *Node) CalleeIDs() []string { return n.Callees }
+
+// FuncIDs implements Unit.
+func (n *Node) FuncIDs() []string { return n.Funcs }
+
+// StaticScore implements Unit.
+func (n *Node) StaticScore() int { return n.Score }
 
 // Graph is the analysed module as the strategies see it: the units that
 // remain to be migrated and the calls between them.
 type Graph struct {
-	Units []Unit `json:"units"`
+	Units []Unit
 }
 
 // Phase is a set of units applied as one patch.
 type Phase struct {
 	// Number counts phases from 1.
-	Number int `json:"number"`
+	Number int
 	// Reason says why these units are together and in this place.
-	Reason string `json:"reason"`
-	// Units are in a stable order.
-	Units []Unit `json:"units"`
+	Reason string
+	// Units are sorted by ID.
+	Units []Unit
 }
 
 // Plan is the ordered phases chosen by a strategy.
 type Plan struct {
-	Strategy string  `json:"strategy"`
-	Phases   []Phase `json:"phases"`
+	Strategy string
+	Phases   []Phase
 	// Notes are strategy-level remarks (for example a profile that matched
 	// nothing, or what offloading does).
-	Notes []string `json:"notes,omitempty"`
+	Notes []string
+	// Offloaded are the IDs of the units whose ctx form runs its sync body
+	// in a goroutine until their callees are migrated (see Offload).
+	Offloaded map[string]bool
 }
 
 // Options tune a strategy.
@@ -90,4 +94,13 @@ type Strategy interface {
 	Name() string
 	// Plan orders g's units into phases. It must be deterministic.
 	Plan(g Graph, opts Options) (Plan, error)
+}
+
+// GraphOf is the graph of units, read in place.
+func GraphOf[U Unit](units []U) Graph {
+	g := Graph{Units: make([]Unit, len(units))}
+	for i, u := range units {
+		g.Units[i] = u
+	}
+	return g
 }

@@ -1,7 +1,6 @@
 package strategies
 
 import (
-	"slices"
 	"testing"
 )
 
@@ -9,7 +8,7 @@ import (
 // and refuses other strategies.
 func TestOffload(t *testing.T) {
 	g := Graph{Units: []Unit{u("A", "B"), u("B", "C"), u("C"), u("D")}}
-	g.Units[0].Exported = true
+	node(g.Units[0]).Exported = true
 	p, err := TopDown{}.Plan(g, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -18,14 +17,7 @@ func TestOffload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	offloaded := map[string]bool{}
-	for _, ph := range p.Phases {
-		for _, x := range ph.Units {
-			if slices.Contains(x.Risks, OffloadRisk) {
-				offloaded[x.ID] = true
-			}
-		}
-	}
+	offloaded := p.Offloaded
 	if !offloaded["A"] || !offloaded["B"] || offloaded["C"] || offloaded["D"] || len(p.Notes) != 2 {
 		t.Errorf("offloaded %v, notes %q", offloaded, p.Notes)
 	}

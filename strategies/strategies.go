@@ -88,7 +88,7 @@ func number(c *condensation, drafts []draft, maxUnits int) []Phase {
 					units = append(units, c.g.units[u])
 				}
 			}
-			slices.SortFunc(units, func(a, b Unit) int { return strings.Compare(a.ID, b.ID) })
+			slices.SortFunc(units, func(a, b Unit) int { return strings.Compare(a.UnitID(), b.UnitID()) })
 			phases = append(phases, Phase{Number: len(phases) + 1, Reason: b.String(), Units: units})
 		}
 	}
@@ -211,9 +211,6 @@ func (TopDown) Plan(g Graph, opts Options) (Plan, error) {
 	return p, nil
 }
 
-// OffloadRisk is the risk noted on a unit whose ctx form is offloaded.
-const OffloadRisk = "offloaded: its ctx form runs the sync body in a goroutine until its callees are migrated; cancelling ctx ends the wait, not the work"
-
 // Offload marks the units of a top-down plan whose ctx form is offloaded
 // (--offload): those that call a unit of a later phase. Their ctx form
 // runs the sync body in a goroutine and returns ctx.Err() when the
@@ -226,22 +223,21 @@ func Offload(p Plan) (Plan, error) {
 	phaseOf := map[string]int{}
 	for _, ph := range p.Phases {
 		for _, u := range ph.Units {
-			phaseOf[u.ID] = ph.Number
+			phaseOf[u.UnitID()] = ph.Number
 		}
 	}
-	n := 0
-	for i, ph := range p.Phases {
-		for j, u := range ph.Units {
-			for _, c := range u.Callees {
+	p.Offloaded = map[string]bool{}
+	for _, ph := range p.Phases {
+		for _, u := range ph.Units {
+			for _, c := range u.CalleeIDs() {
 				if phaseOf[c] > ph.Number {
-					p.Phases[i].Units[j].Risks = append(append([]string(nil), u.Risks...), OffloadRisk)
-					n++
+					p.Offloaded[u.UnitID()] = true
 					break
 				}
 			}
 		}
 	}
-	if n > 0 {
+	if n := len(p.Offloaded); n > 0 {
 		p.Notes = append(p.Notes, fmt.Sprintf("--offload: %d ctx forms run their sync body in a goroutine until their callees are migrated, and return ctx.Err() when the context ends first: that cancels the wait, not the work; the phase that migrates the last callee removes the offload", n))
 	}
 	return p, nil

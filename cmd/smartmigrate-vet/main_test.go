@@ -37,10 +37,10 @@ func TestGoVet(t *testing.T) {
 	}
 	got := string(out)
 	for _, want := range []string{
-		"store/store.go:7:6: Backup blocks (os/exec.Command at store/store.go:8) without a context.Context: add BackupContext(ctx context.Context, ...)",
-		"api.go:11:6: Nightly blocks (os/exec.Command at store/store.go:8) without a context.Context: add NightlyContext(ctx context.Context, ...)",
-		"store/store.go:20:14: Archive blocks (os/exec.Command at store/store.go:8) without a context.Context: add ArchiveContext(ctx context.Context, ...)",
-		"api.go:18:6: Rotate blocks (os/exec.Command at store/store.go:8) without a context.Context: add RotateContext(ctx context.Context, ...)",
+		"store/store.go:7:6: Backup blocks (exec.Command at store/store.go:8) without a context.Context: add BackupContext(ctx context.Context, ...)",
+		"api.go:11:6: Nightly blocks (exec.Command at store/store.go:8) without a context.Context: add NightlyContext(ctx context.Context, ...)",
+		"store/store.go:20:14: Archive blocks (exec.Command at store/store.go:8) without a context.Context: add ArchiveContext(ctx context.Context, ...)",
+		"api.go:18:6: Rotate blocks (exec.Command at store/store.go:8) without a context.Context: add RotateContext(ctx context.Context, ...)",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("go vet output lacks %q; got:\n%s", want, got)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -87,7 +88,7 @@ unexported shims left without callers are removed.`,
 			if runF != nil {
 				return runF(o)
 			}
-			return runApply(o)
+			return runApply(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -108,14 +109,15 @@ unexported shims left without callers are removed.`,
 	return cmd
 }
 
-func runApply(o *applyOptions) error {
+func runApply(ctx context.Context, o *applyOptions) error {
 	if err := recoverFirst(o.globals); err != nil {
 		return err
 	}
 	if !o.DryRun {
-		return runApplyWrite(o)
+		return runApplyWrite(ctx, o)
 	}
-	rep, why, err := migrate.NextPhase(o.Apply)
+	o.Apply.Progress, o.Write.Progress = o.Progress, o.Progress
+	rep, why, err := migrate.NextPhase(ctx, o.Apply)
 	if err != nil {
 		return err
 	}
@@ -127,7 +129,7 @@ func runApply(o *applyOptions) error {
 		fmt.Fprintf(o.Stderr, "smartmigrate: warning: %s\n", w)
 	}
 	if o.JSON {
-		return report.JSON(o.Stdout, rep)
+		return report.JSON(o.Stdout, report.Phase(rep))
 	}
 	if err := report.Patch(o.Stdout, rep.Patch, useColor(o.Stdout)); err != nil {
 		return err
@@ -137,12 +139,13 @@ func runApply(o *applyOptions) error {
 
 // runApplyWrite verifies and writes the phase; the report goes to
 // standard output.
-func runApplyWrite(o *applyOptions) error {
+func runApplyWrite(ctx context.Context, o *applyOptions) error {
 	if o.Write.Commit && o.Write.AllowDirty {
 		return errors.New("--commit and --allow-dirty do not go together: the commit would take in the uncommitted changes")
 	}
+	o.Apply.Progress, o.Write.Progress = o.Progress, o.Progress
 	start := time.Now()
-	rep, why, err := migrate.NextPhase(o.Apply)
+	rep, why, err := migrate.NextPhase(ctx, o.Apply)
 	if err != nil {
 		return err
 	}
@@ -153,7 +156,7 @@ func runApplyWrite(o *applyOptions) error {
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(o.Stderr, "smartmigrate: warning: %s\n", w)
 	}
-	res, err := migrate.WritePhase(rep, o.Write)
+	res, err := migrate.WritePhase(ctx, rep, o.Write)
 	if res != nil {
 		res.Took = time.Since(start)
 	}
@@ -161,7 +164,7 @@ func runApplyWrite(o *applyOptions) error {
 		return err
 	}
 	if o.JSON {
-		return report.JSON(o.Stdout, res)
+		return report.JSON(o.Stdout, report.Applied(res))
 	}
 	return report.AppliedText(o.Stdout, res)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -57,7 +58,7 @@ Packages default to ./... (test files are not checked).`,
 			if runF != nil {
 				return runF(o)
 			}
-			return runCheck(o)
+			return runCheck(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -66,16 +67,16 @@ Packages default to ./... (test files are not checked).`,
 	return cmd
 }
 
-func runCheck(o *checkOptions) error {
+func runCheck(ctx context.Context, o *checkOptions) error {
 	var changes *checker.Changes
 	if o.Since != "" {
 		// The ref is checked before the slower load.
 		var err error
-		if changes, err = checker.ChangedSince(o.Dir, o.Since); err != nil {
+		if changes, err = checker.ChangedSince(ctx, o.Dir, o.Since); err != nil {
 			return err
 		}
 	}
-	findings, err := checker.Check(o.Dir, o.Patterns...)
+	findings, err := checker.Check(ctx, o.Dir, o.Patterns...)
 	if err != nil {
 		return err
 	}

@@ -77,7 +77,7 @@ func TestApplyEdgeFlags(t *testing.T) {
 	if err := root.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if !plan.Offload {
+	if !plan.Plan.Offload {
 		t.Errorf("plan options = %+v", plan)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
-	"github.com/smartmigrate/smartmigrate/internal/migrate"
+	"github.com/smartmigrate/smartmigrate/internal/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under ../../golden")
@@ -84,7 +84,7 @@ func TestPlanJSON(t *testing.T) {
 	if code := run([]string{"plan", "-C", "../../testdata/example", "--json"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	var rep migrate.PlanReport
+	var rep report.PlanJSON
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
 		t.Fatalf("plan --json is not JSON: %v", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
@@ -15,8 +16,6 @@ type planOptions struct {
 	Plan migrate.PlanOptions
 	JSON bool
 	Save bool
-	// Offload marks the top-down units whose ctx form is offloaded.
-	Offload bool
 }
 
 func newPlanCmd(g *globals, runF func(*planOptions) error) *cobra.Command {
@@ -48,32 +47,28 @@ Packages default to ./... (tests included, so test callers are seen).`,
 			if runF != nil {
 				return runF(o)
 			}
-			return runPlan(o)
+			return runPlan(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Plan.Strategy, "strategy", "bottom-up", "order of the phases: "+joinNames(strategies.Names()))
 	f.IntVar(&o.Plan.MaxUnits, "max-units", 0, "at most `N` units per phase, so each patch stays reviewable (0: no bound)")
 	f.StringVar(&o.Plan.Profile, "profile", "", "pprof profile (CPU, wall-clock or block) giving critical-path its heat")
-	f.BoolVar(&o.Offload, "offload", false, "top-down: show which ctx forms run their sync body in a goroutine until their callees are migrated (apply --offload)")
+	f.BoolVar(&o.Plan.Offload, "offload", false, "top-down: show which ctx forms run their sync body in a goroutine until their callees are migrated (apply --offload)")
 	f.BoolVar(&o.JSON, "json", false, "print the plan as JSON")
 	f.BoolVar(&o.Save, "save", false, "write the plan to .smartmigrate/plan.json (stable, diffable, edit it to drop units)")
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(strategies.Names(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
-func runPlan(o *planOptions) error {
+func runPlan(ctx context.Context, o *planOptions) error {
 	if err := recoverFirst(o.globals); err != nil {
 		return err
 	}
-	rep, err := migrate.Plan(o.Plan)
+	o.Plan.Progress = o.Progress
+	rep, err := migrate.Plan(ctx, o.Plan)
 	if err != nil {
 		return err
-	}
-	if o.Offload {
-		if rep.Plan, err = strategies.Offload(rep.Plan); err != nil {
-			return err
-		}
 	}
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(o.Stderr, "smartmigrate: warning: %s\n", w)
@@ -86,7 +81,7 @@ func runPlan(o *planOptions) error {
 		fmt.Fprintf(o.Stderr, "smartmigrate: wrote %s\n", path)
 	}
 	if o.JSON {
-		return report.JSON(o.Stdout, rep)
+		return report.JSON(o.Stdout, report.Plan(rep))
 	}
 	return report.PlanText(o.Stdout, rep)
 }

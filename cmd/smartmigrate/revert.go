@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/internal/report"
 	"github.com/spf13/cobra"
@@ -40,7 +41,7 @@ lists the phases to revert first, or reverts them all, newest first, with
 			if runF != nil {
 				return runF(o)
 			}
-			return runRevert(o)
+			return runRevert(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -50,7 +51,7 @@ lists the phases to revert first, or reverts them all, newest first, with
 	return cmd
 }
 
-func runRevert(o *revertOptions) error {
+func runRevert(ctx context.Context, o *revertOptions) error {
 	if err := recoverFirst(o.globals); err != nil {
 		return err
 	}

@@ -18,8 +18,6 @@ type globals struct {
 	Dir    string
 	Stdout io.Writer
 	Stderr io.Writer
-	// Context is cancelled by Ctrl-C (see main).
-	Context context.Context
 	// Progress says what a long command is doing, on standard error when
 	// it is a terminal; nil (silent) otherwise.
 	Progress *progress.Printer
@@ -41,7 +39,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // runContext is run with a context that Ctrl-C cancels.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	g := &globals{Stdout: stdout, Stderr: stderr, Context: ctx, Progress: progress.New(stderr)}
+	g := &globals{Stdout: stdout, Stderr: stderr, Progress: progress.New(stderr)}
 	root := newRootCmd(g)
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -109,20 +107,10 @@ that kills it is finished or undone by the next smartmigrate command.`,
 	}
 	root.PersistentFlags().StringVarP(&g.Dir, "dir", "C", ".", "run as if smartmigrate was started in `DIR` (a folder inside the module)")
 	root.AddCommand(
-		newPlanCmd(g, func(o *planOptions) error {
-			o.Plan.Context, o.Plan.Progress = g.Context, g.Progress
-			return runPlan(o)
-		}),
-		newApplyCmd(g, func(o *applyOptions) error {
-			o.Apply.Context, o.Apply.Progress = g.Context, g.Progress
-			o.Write.Context, o.Write.Progress = g.Context, g.Progress
-			return runApply(o)
-		}),
+		newPlanCmd(g, nil),
+		newApplyCmd(g, nil),
 		newRevertCmd(g, nil),
-		newStatusCmd(g, func(o *statusOptions) error {
-			o.Status.Context, o.Status.Progress = g.Context, g.Progress
-			return runStatus(o)
-		}),
+		newStatusCmd(g, nil),
 		newVersionCmd(g),
 		newCheckCmd(g, nil),
 	)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/internal/report"
 	"github.com/spf13/cobra"
@@ -32,18 +33,19 @@ gives), and the call sites that still pass context.TODO().`,
 			if runF != nil {
 				return runF(o)
 			}
-			return runStatus(o)
+			return runStatus(cmd.Context(), o)
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the status as JSON")
 	return cmd
 }
 
-func runStatus(o *statusOptions) error {
+func runStatus(ctx context.Context, o *statusOptions) error {
 	if err := recoverFirst(o.globals); err != nil {
 		return err
 	}
-	rep, err := migrate.Status(o.Status)
+	o.Status.Progress = o.Progress
+	rep, err := migrate.Status(ctx, o.Status)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func TestCases(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			m, err := load.Load(dir)
+			m, err := load.Load(t.Context(), dir)
 			if err != nil {
 				t.Fatalf("load: %v", err)
 			}
@@ -74,7 +74,7 @@ func TestCases(t *testing.T) {
 
 // dump prints what the analysis found, one fact a line, module path
 // trimmed.
-func dump(r *analysis.Result) string {
+func dump(r *analysis.Model) string {
 	short := func(id string) string {
 		id = strings.ReplaceAll(id, r.Module+"/", "")
 		return strings.ReplaceAll(id, r.Module+".", "")
@@ -83,7 +83,7 @@ func dump(r *analysis.Result) string {
 	for _, f := range r.Funcs {
 		var facts []string
 		if f.Blocking {
-			facts = append(facts, "blocking via "+f.Via)
+			facts = append(facts, "blocking via "+f.Via.String())
 		}
 		if f.TakesContext {
 			facts = append(facts, "takes ctx")
@@ -91,55 +91,58 @@ func dump(r *analysis.Result) string {
 		if f.Handler {
 			facts = append(facts, "handler")
 		}
-		if f.HasCtxForm {
+		if f.HasCtxForm() {
 			facts = append(facts, "has ctx form")
 		}
 		if f.UsedAsValue {
 			facts = append(facts, "used as value")
 		}
 		if len(f.Interfaces) > 0 {
-			facts = append(facts, "implements "+strings.Join(f.Interfaces, ","))
+			var names []string
+			for _, i := range f.Interfaces {
+				names = append(names, i.Short())
+			}
+			facts = append(facts, "implements "+strings.Join(names, ","))
 		}
 		for _, p := range f.Also {
-			facts = append(facts, "also "+p.Short())
+			facts = append(facts, "also "+r.Position(p).Short())
 		}
-		if f.Skip != "" && (f.Blocking || !f.TestFile) {
-			facts = append(facts, "skip: "+f.Skip)
+		if !f.Skip.IsZero() && (f.Blocking || !f.TestFile) {
+			facts = append(facts, "skip: "+f.Skip.String())
 		}
-		if len(facts) == 0 && len(f.Sinks) == 0 {
+		if len(facts) == 0 && len(f.Ops) == 0 {
 			continue
 		}
 		if len(facts) == 0 {
 			facts = append(facts, "not blocking")
 		}
 		fmt.Fprintf(&b, "func %s: %s\n", short(f.ID), strings.Join(facts, "; "))
-		for _, s := range f.Sinks {
+		for _, o := range f.Ops {
 			kind := "sink"
 			switch {
-			case s.Rule.Consumer:
+			case o.Rule.Consumer:
 				kind = "consumer"
-			case s.Rule.Background:
+			case o.Rule.Rewrite == analysis.RewriteBackground:
 				kind = "background"
-			case s.Rule.Statement:
+			case o.Rule.Rewrite == analysis.RewriteHTTP:
 				kind = "statement sink"
-			case s.Rule.Value:
+			case o.Rule.Rewrite == analysis.RewriteCallback:
 				kind = "callback sink"
 			}
-			fmt.Fprintf(&b, "  %s %s -> %s at %s\n", kind, s.Rule.Call, s.Rule.Form, s.Pos.Short())
+			fmt.Fprintf(&b, "  %s %s -> %s at %s\n", kind, o.Rule.Call, o.Rule.Form, o.At.Short())
 		}
 		for _, c := range f.Calls {
-			callee := r.Func(c.Callee)
-			if callee == nil || !callee.Blocking {
+			if !c.Callee.Blocking {
 				continue
 			}
-			line := fmt.Sprintf("  call %s at %s, ctx source %s", short(c.Callee), c.Pos.Short(), c.Source)
+			line := fmt.Sprintf("  call %s at %s, ctx source %s", short(c.Callee.ID), c.At.Short(), c.Source)
 			if c.Value {
-				line = fmt.Sprintf("  callback %s at %s", short(c.Callee), c.Pos.Short())
+				line = fmt.Sprintf("  callback %s at %s", short(c.Callee.ID), c.At.Short())
 			}
-			if c.Interface != "" {
+			if c.Iface != nil {
 				var impls []string
 				for _, i := range c.Impls {
-					impls = append(impls, short(i))
+					impls = append(impls, short(i.ID))
 				}
 				line += fmt.Sprintf(" (dynamic, impls %s)", strings.Join(impls, ","))
 			}
@@ -149,19 +152,27 @@ func dump(r *analysis.Result) string {
 	for _, u := range r.Units {
 		var funcs []string
 		for _, f := range u.Funcs {
-			funcs = append(funcs, short(f))
+			funcs = append(funcs, short(f.ID))
 		}
 		var callees []string
 		for _, c := range u.Callees {
-			callees = append(callees, short(c))
+			callees = append(callees, short(c.ID))
 		}
-		fmt.Fprintf(&b, "unit %s: %s, funcs [%s], callees [%s], heat %d, callers %d", short(u.ID), u.Kind, strings.Join(funcs, " "), strings.Join(callees, " "), u.SinkCalls, u.Callers)
+		fmt.Fprintf(&b, "unit %s: %s, funcs [%s], callees [%s], heat %d, callers %d", short(u.ID), u.Kind, strings.Join(funcs, " "), strings.Join(callees, " "), u.SinkCalls, u.CallSites)
 		if len(u.Risks) > 0 {
-			fmt.Fprintf(&b, ", risks [%s]", strings.Join(u.Risks, "; "))
+			var risks []string
+			for _, r := range u.Risks {
+				risks = append(risks, r.String())
+			}
+			fmt.Fprintf(&b, ", risks [%s]", strings.Join(risks, "; "))
 		}
 		b.WriteString("\n")
 	}
 	s := r.Summary()
-	fmt.Fprintf(&b, "summary: blocking %d, to migrate %d in %d units, context-aware %d, skipped %v\n", s.Blocking, s.ToMigrate, s.Units, s.Done, s.Skipped)
+	skipped := map[string]int{}
+	for code, n := range s.Skipped {
+		skipped[code.Label()] = n
+	}
+	fmt.Fprintf(&b, "summary: blocking %d, to migrate %d in %d units, context-aware %d, skipped %v\n", s.Blocking, s.ToMigrate, s.Units, s.ContextAware, skipped)
 	return b.String()
 }

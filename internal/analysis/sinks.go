@@ -5,80 +5,54 @@ import (
 	"strings"
 )
 
-// Rule says how a sink becomes context-aware.
-type Rule struct {
-	// Call is the callee as types.Func.FullName prints it:
-	// "net/http.Get", "(*database/sql.DB).Query".
-	Call string `json:"call"`
-	// Form is the context-aware form, for people: "(*database/sql.DB).QueryContext".
-	Form string `json:"form"`
-	// Sibling is set when the rewrite is a plain swap: call this name
-	// (a function of the same package, or a method of the same receiver)
-	// with ctx inserted first and the other arguments as they are.
-	Sibling string `json:"sibling,omitempty"`
-	// Statement is true when the rewrite needs a statement of its own
-	// (http.Get becomes NewRequestWithContext followed by Do).
-	Statement bool `json:"statement,omitempty"`
-	// Consumer is true for calls that take a context but never block
-	// (log/slog): rewritten in functions migrated anyway, never a reason to
-	// migrate.
-	Consumer bool `json:"consumer,omitempty"`
-	// Background is true for a call to context.Background or context.TODO:
-	// a root context made where a caller's context should flow.
-	Background bool `json:"background,omitempty"`
-	// Value is true for a function passed as a value to a call (a
-	// callback, c.Each(c.ping)) that has a ctx form: a ctx form passes
-	// a closure calling the ctx form with its ctx instead.
-	Value bool `json:"value,omitempty"`
-}
-
 // table holds the standard-library sinks whose context-aware form is not a
 // plain sibling with ctx prepended. Everything else is found by
 // siblingRule.
 var table = map[string]Rule{
-	"net.Dial":                    {Form: "(&net.Dialer{}).DialContext(ctx, network, address)"},
-	"net.DialTimeout":             {Form: "(&net.Dialer{Timeout: timeout}).DialContext(ctx, network, address)"},
-	"net.Listen":                  {Form: "(&net.ListenConfig{}).Listen(ctx, network, address)"},
-	"net.ListenPacket":            {Form: "(&net.ListenConfig{}).ListenPacket(ctx, network, address)"},
-	"net.LookupHost":              {Form: "net.DefaultResolver.LookupHost(ctx, host)"},
-	"net.LookupPort":              {Form: "net.DefaultResolver.LookupPort(ctx, network, service)"},
-	"net.LookupCNAME":             {Form: "net.DefaultResolver.LookupCNAME(ctx, host)"},
-	"net.LookupSRV":               {Form: "net.DefaultResolver.LookupSRV(ctx, service, proto, name)"},
-	"net.LookupMX":                {Form: "net.DefaultResolver.LookupMX(ctx, name)"},
-	"net.LookupNS":                {Form: "net.DefaultResolver.LookupNS(ctx, name)"},
-	"net.LookupTXT":               {Form: "net.DefaultResolver.LookupTXT(ctx, name)"},
-	"net.LookupAddr":              {Form: "net.DefaultResolver.LookupAddr(ctx, addr)"},
-	"net.LookupIP":                {Form: `net.DefaultResolver.LookupIP(ctx, "ip", host)`},
-	"net/http.Get":                {Form: "http.NewRequestWithContext(ctx, http.MethodGet, url, nil) + Do", Statement: true},
-	"net/http.Head":               {Form: "http.NewRequestWithContext(ctx, http.MethodHead, url, nil) + Do", Statement: true},
-	"net/http.Post":               {Form: "http.NewRequestWithContext(ctx, http.MethodPost, url, body) + Do", Statement: true},
-	"net/http.PostForm":           {Form: "http.NewRequestWithContext(ctx, http.MethodPost, url, form) + Do", Statement: true},
-	"(*net/http.Client).Get":      {Form: "http.NewRequestWithContext(ctx, http.MethodGet, url, nil) + c.Do", Statement: true},
-	"(*net/http.Client).Head":     {Form: "http.NewRequestWithContext(ctx, http.MethodHead, url, nil) + c.Do", Statement: true},
-	"(*net/http.Client).Post":     {Form: "http.NewRequestWithContext(ctx, http.MethodPost, url, body) + c.Do", Statement: true},
-	"(*net/http.Client).PostForm": {Form: "http.NewRequestWithContext(ctx, http.MethodPost, url, form) + c.Do", Statement: true},
-	"(*database/sql.DB).Begin":    {Form: "(*database/sql.DB).BeginTx(ctx, nil)"},
-	"(*database/sql.Conn).Begin":  {Form: "(*database/sql.Conn).BeginTx(ctx, nil)"},
-	"crypto/tls.Dial":             {Form: "(&tls.Dialer{Config: config}).DialContext(ctx, network, addr)"},
-	"crypto/tls.DialWithDialer":   {Form: "(&tls.Dialer{NetDialer: dialer, Config: config}).DialContext(ctx, network, addr)"},
-	"context.Background":          {Form: "ctx", Background: true},
-	"context.TODO":                {Form: "ctx", Background: true},
+	"net.Dial":                    {Form: "(&net.Dialer{}).DialContext(ctx, network, address)", Rewrite: RewriteDialer, Type: "Dialer", Method: "DialContext"},
+	"net.DialTimeout":             {Form: "(&net.Dialer{Timeout: timeout}).DialContext(ctx, network, address)", Rewrite: RewriteDialer, Type: "Dialer", Method: "DialContext", Timeout: true},
+	"net.Listen":                  {Form: "(&net.ListenConfig{}).Listen(ctx, network, address)", Rewrite: RewriteListenConfig, Type: "ListenConfig", Method: "Listen"},
+	"net.ListenPacket":            {Form: "(&net.ListenConfig{}).ListenPacket(ctx, network, address)", Rewrite: RewriteListenConfig, Type: "ListenConfig", Method: "ListenPacket"},
+	"net.LookupHost":              {Form: "net.DefaultResolver.LookupHost(ctx, host)", Rewrite: RewriteResolver, Method: "LookupHost"},
+	"net.LookupPort":              {Form: "net.DefaultResolver.LookupPort(ctx, network, service)", Rewrite: RewriteResolver, Method: "LookupPort"},
+	"net.LookupCNAME":             {Form: "net.DefaultResolver.LookupCNAME(ctx, host)", Rewrite: RewriteResolver, Method: "LookupCNAME"},
+	"net.LookupSRV":               {Form: "net.DefaultResolver.LookupSRV(ctx, service, proto, name)", Rewrite: RewriteResolver, Method: "LookupSRV"},
+	"net.LookupMX":                {Form: "net.DefaultResolver.LookupMX(ctx, name)", Rewrite: RewriteResolver, Method: "LookupMX"},
+	"net.LookupNS":                {Form: "net.DefaultResolver.LookupNS(ctx, name)", Rewrite: RewriteResolver, Method: "LookupNS"},
+	"net.LookupTXT":               {Form: "net.DefaultResolver.LookupTXT(ctx, name)", Rewrite: RewriteResolver, Method: "LookupTXT"},
+	"net.LookupAddr":              {Form: "net.DefaultResolver.LookupAddr(ctx, addr)", Rewrite: RewriteResolver, Method: "LookupAddr"},
+	"net.LookupIP":                {Form: `net.DefaultResolver.LookupIP(ctx, "ip", host)`, Rewrite: RewriteResolver, Method: "LookupIP", Lead: `"ip"`},
+	"net/http.Get":                {Form: "http.NewRequestWithContext(ctx, http.MethodGet, url, nil) + Do", Rewrite: RewriteHTTP},
+	"net/http.Head":               {Form: "http.NewRequestWithContext(ctx, http.MethodHead, url, nil) + Do", Rewrite: RewriteHTTP},
+	"net/http.Post":               {Form: "http.NewRequestWithContext(ctx, http.MethodPost, url, body) + Do", Rewrite: RewriteHTTP},
+	"net/http.PostForm":           {Form: "http.NewRequestWithContext(ctx, http.MethodPost, url, form) + Do", Rewrite: RewriteHTTP},
+	"(*net/http.Client).Get":      {Form: "http.NewRequestWithContext(ctx, http.MethodGet, url, nil) + c.Do", Rewrite: RewriteHTTP},
+	"(*net/http.Client).Head":     {Form: "http.NewRequestWithContext(ctx, http.MethodHead, url, nil) + c.Do", Rewrite: RewriteHTTP},
+	"(*net/http.Client).Post":     {Form: "http.NewRequestWithContext(ctx, http.MethodPost, url, body) + c.Do", Rewrite: RewriteHTTP},
+	"(*net/http.Client).PostForm": {Form: "http.NewRequestWithContext(ctx, http.MethodPost, url, form) + c.Do", Rewrite: RewriteHTTP},
+	"(*database/sql.DB).Begin":    {Form: "(*database/sql.DB).BeginTx(ctx, nil)", Rewrite: RewriteBeginTx},
+	"(*database/sql.Conn).Begin":  {Form: "(*database/sql.Conn).BeginTx(ctx, nil)", Rewrite: RewriteBeginTx},
+	"crypto/tls.Dial":             {Form: "(&tls.Dialer{Config: config}).DialContext(ctx, network, addr)", Rewrite: RewriteNone},
+	"crypto/tls.DialWithDialer":   {Form: "(&tls.Dialer{NetDialer: dialer, Config: config}).DialContext(ctx, network, addr)", Rewrite: RewriteNone},
+	"context.Background":          {Form: "ctx", Rewrite: RewriteBackground},
+	"context.TODO":                {Form: "ctx", Rewrite: RewriteBackground},
 }
 
 // consumerPackages are packages whose context-taking siblings carry values
 // (logging) but never block.
 var consumerPackages = map[string]bool{"log/slog": true}
 
-// sinkFinder classifies callees, caching what it found per function.
-type sinkFinder struct {
+// rules classifies callees, caching what it found per function.
+type rules struct {
 	cache map[*types.Func]*Rule
 }
 
-func newSinkFinder() *sinkFinder { return &sinkFinder{cache: map[*types.Func]*Rule{}} }
+func newRules() *rules { return &rules{cache: map[*types.Func]*Rule{}} }
 
-// rule returns how a call to fn becomes context-aware, or nil when it is
-// not a sink.
-func (s *sinkFinder) rule(fn *types.Func) *Rule {
+// of returns what a call to fn is (a sink, a consumer, a
+// context.Background()), or nil when it is none of them.
+func (s *rules) of(fn *types.Func) *Rule {
+	fn = fn.Origin()
 	if r, ok := s.cache[fn]; ok {
 		return r
 	}
@@ -88,7 +62,7 @@ func (s *sinkFinder) rule(fn *types.Func) *Rule {
 		t.Call = name
 		r = &t
 	} else if sib := siblingOf(fn); sib != nil {
-		r = &Rule{Call: name, Form: sib.FullName(), Sibling: sib.Name()}
+		r = &Rule{Call: name, Form: sib.FullName(), Rewrite: RewriteSibling, Sibling: sib.Name()}
 		if fn.Pkg() != nil && consumerPackages[fn.Pkg().Path()] {
 			r.Consumer = true
 		}
@@ -179,9 +153,9 @@ func takesContext(sig *types.Signature) bool {
 	return false
 }
 
-// shortCall shortens "(*database/sql.DB).Query" to "(*sql.DB).Query" for
+// ShortName shortens "(*database/sql.DB).Query" to "(*sql.DB).Query" for
 // people.
-func shortCall(full string) string {
+func ShortName(full string) string {
 	i := strings.LastIndex(full, "/")
 	if i < 0 {
 		return full
@@ -190,7 +164,31 @@ func shortCall(full string) string {
 	return full[:j+1] + full[i+1:]
 }
 
-// RuleFor returns how a call to fn becomes context-aware, or nil when fn is
-// not a sink. It is the classification Analyze uses, for callers that meet
-// calls the analysis did not see (files excluded by build constraints).
-func RuleFor(fn *types.Func) *Rule { return newSinkFinder().rule(fn) }
+// RuleFor returns what a call to fn is, or nil; it is the classification
+// the analysis uses, for the rewrite's calls in files excluded by build
+// constraints, which the analysis does not see.
+func RuleFor(fn *types.Func) *Rule { return newRules().of(fn) }
+
+// ShortID trims the module path from a qualified name, for people:
+// "example.com/shop/api.(*Client).Fetch" -> "api.(*Client).Fetch", and
+// "example.com/shop.Open" -> "shop.Open" (a /vN suffix skipped).
+func ShortID(module, id string) string {
+	if rest, ok := strings.CutPrefix(id, module+"/"); ok {
+		return rest
+	}
+	if rest, ok := strings.CutPrefix(id, module+"."); ok {
+		return lastElem(module) + "." + rest
+	}
+	return id
+}
+
+// lastElem is a module path's last element, skipping a major version
+// suffix: "github.com/go-gorp/gorp/v3" -> "gorp".
+func lastElem(path string) string {
+	elems := strings.Split(path, "/")
+	last := elems[len(elems)-1]
+	if len(elems) > 1 && len(last) > 1 && last[0] == 'v' && strings.Trim(last[1:], "0123456789") == "" {
+		return elems[len(elems)-2]
+	}
+	return last
+}

@@ -8,21 +8,13 @@ import (
 	"golang.org/x/mod/semver"
 )
 
-// Context sources, best first, for a call site whose caller is not
-// migrated.
-const (
-	// SourceTODO is Go's marker for a caller that has not been migrated yet.
-	SourceTODO = "context.TODO()"
-)
-
 // ctxSource returns the expression that gives a context at call: a
 // context.Context variable in scope, the request's context in an HTTP
 // handler, the test's context (go 1.24 and later), a cobra command's
 // context, else context.TODO().
-func (b *builder) ctxSource(fi fileInfo, call *ast.CallExpr, stack []ast.Node) string {
-	info := fi.pkg.TypesInfo
-	if name := ctxVarInScope(fi.pkg.Types, call); name != "" {
-		return name
+func ctxSource(p *Package, testOK bool, call *ast.CallExpr, stack []ast.Node) Source {
+	if name := ctxVarInScope(p.Types, call); name != "" {
+		return Source{Kind: SourceVar, Name: name}
 	}
 	// Parameters of the enclosing functions, innermost first.
 	for i := len(stack) - 1; i >= 0; i-- {
@@ -35,18 +27,18 @@ func (b *builder) ctxSource(fi fileInfo, call *ast.CallExpr, stack []ast.Node) s
 		default:
 			continue
 		}
-		if src := paramSource(info, ft, b.testContextOK()); src != "" {
+		if src, ok := paramSource(p.Info, ft, testOK); ok {
 			return src
 		}
 	}
-	return SourceTODO
+	return Source{Kind: SourceTODO}
 }
 
-// testContextOK reports whether the module's go line allows t.Context
-// (added in Go 1.24; vet flags it in modules declaring an older go).
-func (b *builder) testContextOK() bool {
-	v := b.mod.GoVersion
-	return v != "" && semver.Compare("v"+v, "v1.24") >= 0
+// testContextOK reports whether a module whose go line is goVersion
+// allows t.Context (added in Go 1.24; vet flags it in modules declaring an
+// older go).
+func testContextOK(goVersion string) bool {
+	return goVersion != "" && semver.Compare("v"+goVersion, "v1.24") >= 0
 }
 
 // ctxVarInScope finds a context.Context variable visible at call, declared
@@ -72,44 +64,44 @@ func ctxVarInScope(pkg *types.Package, call *ast.CallExpr) string {
 	return ""
 }
 
-// paramSource returns "r.Context()" for an *http.Request parameter,
-// "t.Context()" for a *testing.T/B/F (when allowed) and "cmd.Context()" for a
+// paramSource returns r.Context() for an *http.Request parameter,
+// t.Context() for a *testing.T/B/F (when allowed) and cmd.Context() for a
 // *cobra.Command.
-func paramSource(info *types.Info, ft *ast.FuncType, testOK bool) string {
+func paramSource(info *types.Info, ft *ast.FuncType, testOK bool) (Source, bool) {
 	if ft.Params == nil {
-		return ""
+		return Source{}, false
 	}
 	type cand struct {
 		rank int
-		expr string
+		src  Source
 	}
 	var found []cand
 	for _, field := range ft.Params.List {
 		t := info.TypeOf(field.Type)
-		rank := 0
+		rank, kind := 0, SourceTODO
 		switch qualifiedTypeName(t) {
 		case "net/http.Request":
-			rank = 1
+			rank, kind = 1, SourceRequest
 		case "testing.T", "testing.B", "testing.F":
 			if testOK {
-				rank = 2
+				rank, kind = 2, SourceTest
 			}
 		case "github.com/spf13/cobra.Command":
-			rank = 3
+			rank, kind = 3, SourceCobra
 		}
 		if _, ptr := t.(*types.Pointer); !ptr || rank == 0 {
 			continue
 		}
 		for _, n := range field.Names {
 			if n.Name != "_" {
-				found = append(found, cand{rank, n.Name + ".Context()"})
+				found = append(found, cand{rank, Source{Kind: kind, Name: n.Name}})
 				break
 			}
 		}
 	}
 	if len(found) == 0 {
-		return ""
+		return Source{}, false
 	}
 	sort.SliceStable(found, func(i, j int) bool { return found[i].rank < found[j].rank })
-	return found[0].expr
+	return found[0].src, true
 }

@@ -1,11 +1,13 @@
 package checker
 
 import (
+	"context"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -44,12 +46,40 @@ func (f Finding) Path() string { return f.abs }
 // when none) of the module that holds dir, runs the analyzer over them and
 // returns its findings sorted by position. Test files are not loaded:
 // nothing in them is reported.
-func Check(dir string, patterns ...string) ([]Finding, error) {
-	root, err := load.FindRoot(dir)
+func Check(ctx context.Context, dir string, patterns ...string) ([]Finding, error) {
+	absDir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	absDir, err := filepath.Abs(dir)
+	graph, err := analyze(ctx, absDir, patterns)
+	if err != nil {
+		return nil, err
+	}
+	var out []Finding
+	for _, act := range roots(graph) {
+		if act.Err != nil {
+			return nil, fmt.Errorf("%s: %w", act.Package.PkgPath, act.Err)
+		}
+		for _, d := range act.Diagnostics {
+			out = append(out, finding(act.Package, d, absDir))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+	return out, nil
+}
+
+// analyze loads the packages and runs the analyzer over them.
+func analyze(ctx context.Context, absDir string, patterns []string) (*driver.Graph, error) {
+	root, err := load.FindRoot(absDir)
 	if err != nil {
 		return nil, err
 	}
@@ -58,9 +88,14 @@ func Check(dir string, patterns ...string) ([]Finding, error) {
 	}
 	fset := token.NewFileSet()
 	cfg := &packages.Config{
-		Mode: packages.LoadAllSyntax | packages.NeedModule,
-		Dir:  absDir,
-		Fset: fset,
+		Context: ctx,
+		Mode:    packages.LoadAllSyntax | packages.NeedModule | packages.NeedForTest,
+		// Tests count: a function a test uses as a value keeps its sync
+		// form (a sibling ctx form), as the migration decides; nothing in
+		// a test file is reported.
+		Tests: true,
+		Dir:   absDir,
+		Fset:  fset,
 		// The analyzer reads no function body outside the module (it
 		// returns at once for the standard library and other modules), so
 		// those bodies are dropped: type-checking them is most of the
@@ -82,33 +117,34 @@ func Check(dir string, patterns ...string) ([]Finding, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
 	}
+	// The generated test mains are not the module's (and their bodies
+	// were dropped above).
+	pkgs = slices.DeleteFunc(pkgs, func(p *packages.Package) bool { return strings.HasSuffix(p.ID, ".test") })
 	if err := load.Errors(pkgs, patterns, absDir); err != nil {
 		return nil, err
 	}
-	graph, err := driver.Analyze([]*goanalysis.Analyzer{Analyzer}, pkgs, nil)
-	if err != nil {
-		return nil, err
+	return driver.Analyze([]*goanalysis.Analyzer{Analyzer}, pkgs, nil)
+}
+
+// roots are the analysed packages, one variant of each: the test variant
+// of a package that has tests (it holds the package's files and its tests),
+// else the package; external test packages hold only tests.
+func roots(g *driver.Graph) []*driver.Action {
+	tested := map[string]bool{}
+	for _, act := range g.Roots {
+		if act.Package.ForTest != "" {
+			tested[act.Package.PkgPath] = true
+		}
 	}
-	var out []Finding
-	for _, act := range graph.Roots {
-		if act.Err != nil {
-			return nil, fmt.Errorf("%s: %w", act.Package.PkgPath, act.Err)
+	var out []*driver.Action
+	for _, act := range g.Roots {
+		p := act.Package
+		if p.ForTest == "" && tested[p.PkgPath] {
+			continue
 		}
-		for _, d := range act.Diagnostics {
-			out = append(out, finding(act.Package, d, absDir))
-		}
+		out = append(out, act)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Col < b.Col
-	})
-	return out, nil
+	return out
 }
 
 // finding turns a diagnostic into a Finding with its function's lines.

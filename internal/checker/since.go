@@ -1,15 +1,13 @@
 package checker
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
+	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
+
+	"github.com/smartmigrate/smartmigrate/internal/git"
+	"github.com/smartmigrate/smartmigrate/internal/patch"
 )
 
 // lineRange is a range of changed lines of a file's new version. A pure
@@ -32,29 +30,28 @@ var whole = []lineRange{{Start: 1, End: int(^uint(0) >> 1)}}
 // ChangedSince computes the .go lines changed between ref and the work
 // tree that holds dir (committed, staged and unstaged changes alike, and
 // untracked files as wholly new) with git diff --unified=0.
-func ChangedSince(dir, ref string) (*Changes, error) {
+func ChangedSince(ctx context.Context, dir, ref string) (*Changes, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	top, err := git(abs, "rev-parse", "--show-toplevel")
+	top, err := git.TopLevel(ctx, abs)
 	if err != nil {
 		return nil, fmt.Errorf("--since needs a git work tree: %s is not in one", abs)
 	}
-	top = strings.TrimSpace(top)
-	commit, err := git(abs, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
+	commit, err := git.ResolveCommit(ctx, abs, ref)
 	if err != nil {
 		return nil, fmt.Errorf("--since %s: no such git commit, branch or tag in %s", ref, top)
 	}
-	diff, err := git(top, "-c", "core.quotePath=false", "diff", "--unified=0", "--no-color", "--no-ext-diff", "--find-renames", strings.TrimSpace(commit), "--", "*.go")
+	diff, err := git.Run(ctx, top, "-c", "core.quotePath=false", "diff", "--unified=0", "--no-color", "--no-ext-diff", "--find-renames", commit, "--", "*.go")
 	if err != nil {
 		return nil, err
 	}
-	c := &Changes{Ref: ref, files: map[string][]lineRange{}}
-	if err := c.parseDiff(top, diff); err != nil {
+	c, err := changesOf(ref, top, diff)
+	if err != nil {
 		return nil, err
 	}
-	untracked, err := git(top, "-c", "core.quotePath=false", "ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--", "*.go")
+	untracked, err := git.Run(ctx, top, "-c", "core.quotePath=false", "ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--", "*.go")
 	if err != nil {
 		return nil, err
 	}
@@ -66,62 +63,32 @@ func ChangedSince(dir, ref string) (*Changes, error) {
 	return c, nil
 }
 
-// parseDiff reads the new-side file names and hunk ranges of a unified
-// diff with no context lines.
-func (c *Changes) parseDiff(top, diff string) error {
-	var file string
-	sc := bufio.NewScanner(strings.NewReader(diff))
-	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "diff --git "):
-			file = ""
-		case strings.HasPrefix(line, "+++ "):
-			name := strings.TrimPrefix(line, "+++ ")
-			if name == "/dev/null" {
-				file = "" // deleted: nothing of it can be reported
-				continue
-			}
-			if strings.HasPrefix(name, `"`) {
-				if u, err := strconv.Unquote(name); err == nil {
-					name = u
-				}
-			}
-			name = strings.TrimPrefix(name, "b/")
-			file = canonical(filepath.Join(top, filepath.FromSlash(name)))
-		case strings.HasPrefix(line, "new file mode"):
-			// The +++ line follows; its hunk covers the whole file anyway.
-		case strings.HasPrefix(line, "@@ ") && file != "":
-			r, err := parseHunk(line)
-			if err != nil {
-				return err
-			}
-			c.files[file] = append(c.files[file], r)
+// changesOf reads the changed lines of a git diff with no context lines,
+// file names relative to top.
+func changesOf(ref, top, diff string) (*Changes, error) {
+	files, err := patch.ParseGit(diff)
+	if err != nil {
+		return nil, fmt.Errorf("git diff: %w", err)
+	}
+	c := &Changes{Ref: ref, files: map[string][]lineRange{}}
+	for _, f := range files {
+		if f.Deleted {
+			continue // nothing of it can be reported
+		}
+		name := canonical(filepath.Join(top, filepath.FromSlash(f.Path)))
+		for _, h := range f.Hunks {
+			c.files[name] = append(c.files[name], hunkRange(h))
 		}
 	}
-	return sc.Err()
+	return c, nil
 }
 
-// parseHunk reads the new side of "@@ -a,b +c,d @@".
-func parseHunk(line string) (lineRange, error) {
-	fields := strings.Fields(line)
-	if len(fields) < 3 || !strings.HasPrefix(fields[2], "+") {
-		return lineRange{}, fmt.Errorf("git diff: bad hunk header %q", line)
+// hunkRange is the new side of a hunk with no context lines.
+func hunkRange(h patch.Hunk) lineRange {
+	if h.NewLines == 0 {
+		return lineRange{Start: h.NewStart, End: h.NewStart + 1, deletion: true}
 	}
-	startS, countS, ok := strings.Cut(fields[2][1:], ",")
-	if !ok {
-		countS = "1"
-	}
-	start, err1 := strconv.Atoi(startS)
-	count, err2 := strconv.Atoi(countS)
-	if err1 != nil || err2 != nil {
-		return lineRange{}, fmt.Errorf("git diff: bad hunk header %q", line)
-	}
-	if count == 0 {
-		return lineRange{Start: start, End: start + 1, deletion: true}, nil
-	}
-	return lineRange{Start: start, End: start + count - 1}, nil
+	return lineRange{Start: h.NewStart, End: h.NewStart + h.NewLines - 1}
 }
 
 // Touches reports whether lines start..end of file (absolute) changed.
@@ -160,27 +127,4 @@ func canonical(path string) string {
 		return filepath.Join(d, base)
 	}
 	return filepath.Clean(path)
-}
-
-// git runs git in dir and returns its standard output; the error carries
-// git's standard error.
-func git(dir string, args ...string) (string, error) {
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	// A GIT_DIR from the environment would point git elsewhere.
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GIT_DIR=") && !strings.HasPrefix(kv, "GIT_WORK_TREE=") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	if err := cmd.Run(); err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), strings.TrimSpace(stderr.String()))
-		}
-		return "", fmt.Errorf("git: %w", err)
-	}
-	return stdout.String(), nil
 }

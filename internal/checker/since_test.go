@@ -27,6 +27,8 @@ deleted file mode 100644
 +++ /dev/null
 @@ -1,3 +0,0 @@
 -package x
+-
+-func G() {}
 diff --git "a/sp ace.go" "b/sp ace.go"
 new file mode 100644
 --- /dev/null
@@ -35,8 +37,8 @@ new file mode 100644
 +package x
 +func F() {}
 `
-	c := &Changes{files: map[string][]lineRange{}}
-	if err := c.parseDiff(top, diff); err != nil {
+	c, err := changesOf("HEAD", top, diff)
+	if err != nil {
 		t.Fatal(err)
 	}
 	client := filepath.Join(top, "api", "client.go")
@@ -64,8 +66,21 @@ new file mode 100644
 
 func TestParseHunkErrors(t *testing.T) {
 	for _, h := range []string{"@@ nonsense", "@@ -1 +x,2 @@"} {
-		if _, err := parseHunk(h); err == nil {
-			t.Errorf("parseHunk(%q) succeeded", h)
+		diff := "diff --git a/x.go b/x.go\n--- a/x.go\n+++ b/x.go\n" + h + "\n"
+		if _, err := changesOf("HEAD", t.TempDir(), diff); err == nil {
+			t.Errorf("hunk %q parsed", h)
 		}
+	}
+}
+
+func TestRenamedFile(t *testing.T) {
+	top := t.TempDir()
+	diff := "diff --git a/old.go b/new.go\nsimilarity index 90%\nrename from old.go\nrename to new.go\n--- a/old.go\n+++ b/new.go\n@@ -3 +3 @@\n-a\n+b\n"
+	c, err := changesOf("HEAD", top, diff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Touches(filepath.Join(top, "new.go"), 3, 3) || c.Touches(filepath.Join(top, "new.go"), 4, 9) {
+		t.Errorf("renamed file's lines: %v", c.files)
 	}
 }

@@ -29,6 +29,7 @@ import (
 
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/internal/verify"
+	"github.com/smartmigrate/smartmigrate/rewrite"
 	"github.com/smartmigrate/smartmigrate/strategies"
 )
 
@@ -129,7 +130,7 @@ func Run(ctx context.Context, dir string, o Options) (*Row, error) {
 		return row, nil
 	}
 	for _, s := range strategies.Names() {
-		rep, err := migrate.Plan(migrate.PlanOptions{Dir: dir, Strategy: s, Context: ctx})
+		rep, err := migrate.Plan(ctx, migrate.PlanOptions{Dir: dir, Strategy: s})
 		if err != nil {
 			row.Failures = append(row.Failures, fmt.Sprintf("plan --strategy=%s: %v", s, err))
 			continue
@@ -148,9 +149,9 @@ func Run(ctx context.Context, dir string, o Options) (*Row, error) {
 			return nil, err
 		}
 		t0 := time.Now()
-		res, why, err := migrate.Apply(
-			migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir, Strategy: strategies.BottomUpName, Context: ctx}},
-			migrate.WriteOptions{Verify: o.Verify, Commit: true, Context: ctx})
+		res, why, err := migrate.Apply(ctx,
+			migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir, Strategy: strategies.BottomUpName}},
+			migrate.WriteOptions{Verify: o.Verify, Commit: true})
 		if err != nil {
 			var f *verify.Failure
 			if errors.As(err, &f) && f.Check == "API compatibility" {
@@ -167,27 +168,28 @@ func Run(ctx context.Context, dir string, o Options) (*Row, error) {
 		row.Phases++
 		row.Units += len(res.Journal.Units)
 		r := res.Report.Rewrite
-		row.Rewritten += len(r.Rewritten)
-		for _, it := range r.Left {
+		rewritten, left := r.Of(rewrite.CodeRewritten), r.Of(rewrite.CodeLeft)
+		row.Rewritten += len(rewritten)
+		for _, it := range left {
 			row.Left = append(row.Left, it.String())
 		}
 		o.logf("phase %d: %d units, %d files, %d sinks rewritten, %d left, %d TODO, %s",
-			res.Journal.Number, len(res.Journal.Units), len(res.Journal.Files), len(r.Rewritten), len(r.Left), len(r.TODO), time.Since(t0).Round(100*time.Millisecond))
+			res.Journal.Number, len(res.Journal.Units), len(res.Journal.Files), len(rewritten), len(left), len(r.Of(rewrite.CodeTODO)), time.Since(t0).Round(100*time.Millisecond))
 	}
 	if row.Phases == o.MaxPhases {
 		row.Failures = append(row.Failures, fmt.Sprintf("still phases to apply after %d", o.MaxPhases))
 	}
-	if st, err := migrate.Status(migrate.StatusOptions{Dir: dir, Context: ctx}); err != nil {
+	if st, err := migrate.Status(ctx, migrate.StatusOptions{Dir: dir}); err != nil {
 		row.Failures = append(row.Failures, fmt.Sprintf("status: %v", err))
 	} else {
 		row.TODO = st.Total.TODO
-		row.Remaining = st.Total.Remaining
+		row.Remaining = st.Total.Blocking
 	}
-	if rep, err := migrate.Plan(migrate.PlanOptions{Dir: dir, Strategy: strategies.BottomUpName, Context: ctx}); err != nil {
+	if rep, err := migrate.Plan(ctx, migrate.PlanOptions{Dir: dir, Strategy: strategies.BottomUpName}); err != nil {
 		row.Failures = append(row.Failures, fmt.Sprintf("plan after the phases: %v", err))
 	} else {
-		for _, l := range rep.LeftOut {
-			row.LeftOut = append(row.LeftOut, fmt.Sprintf("%s: %s: %s", l.Pos, l.ID, l.Reason))
+		for _, f := range rep.Model.LeftOut() {
+			row.LeftOut = append(row.LeftOut, fmt.Sprintf("%s: %s: %s", f.At, f.ID, f.Skip))
 		}
 		if n := len(rep.Plan.Phases); n > 0 && done {
 			row.Failures = append(row.Failures, fmt.Sprintf("the plan still has %d phases once every phase is applied", n))
@@ -203,9 +205,9 @@ func Run(ctx context.Context, dir string, o Options) (*Row, error) {
 	// Finalize (shims get //go:fix inline, callers move to the ctx forms)
 	// is a phase like the others: verified, journaled, reverted below.
 	if done && row.Phases > 0 {
-		res, why, err := migrate.Apply(
-			migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir, Context: ctx}, Finalize: true},
-			migrate.WriteOptions{Verify: o.Verify, Commit: true, Context: ctx})
+		res, why, err := migrate.Apply(ctx,
+			migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir}, Finalize: true},
+			migrate.WriteOptions{Verify: o.Verify, Commit: true})
 		switch {
 		case err != nil:
 			var f *verify.Failure

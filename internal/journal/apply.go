@@ -9,6 +9,10 @@ type NewPhase struct {
 	Files    []FileWrite
 	// Patch is the phase's unified diff.
 	Patch string
+	// Created and Uses are what the rewrite says the phase declares and
+	// relies on (see Phase).
+	Created []string
+	Uses    []string
 }
 
 // Append applies a phase: it writes its files and records it in the
@@ -27,6 +31,8 @@ func Append(root string, np NewPhase) (Phase, error) {
 		Time:     Now().UTC().Format(timeFormat),
 		Patch:    PatchName(n, np.Strategy),
 		Files:    []FileHash{},
+		Created:  append([]string{}, np.Created...),
+		Uses:     append([]string{}, np.Uses...),
 	}
 	for _, f := range np.Files {
 		p.Files = append(p.Files, FileHash{Path: f.Path, Before: hashOrEmpty(f.Old), After: hashOrEmpty(f.New)})

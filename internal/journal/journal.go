@@ -32,6 +32,15 @@ type Phase struct {
 	// folder: "phases/01-bottom-up.patch".
 	Patch string     `json:"patch"`
 	Files []FileHash `json:"files"`
+	// Created are the qualified names of the declarations the phase
+	// created or changed (ctx forms, functions given ctx in place, helpers)
+	// and of the imports it added ("file:path"); Uses those from earlier
+	// phases that its new code relies on. A phase whose Uses meet an
+	// earlier phase's Created depends on it: the earlier one cannot be
+	// reverted alone. A journal written before these fields existed has
+	// neither, and its phases are taken to depend on nothing.
+	Created []string `json:"created,omitempty"`
+	Uses    []string `json:"uses,omitempty"`
 	// Reverted is true once the phase has been reverted; RevertedTime says
 	// when.
 	Reverted     bool   `json:"reverted"`
@@ -134,6 +143,8 @@ func (j *Journal) clone() *Journal {
 	for i, p := range j.Phases {
 		p.Units = append([]string(nil), p.Units...)
 		p.Files = append([]FileHash(nil), p.Files...)
+		p.Created = append([]string(nil), p.Created...)
+		p.Uses = append([]string(nil), p.Uses...)
 		c.Phases[i] = p
 	}
 	return c

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,6 +71,7 @@ func phase() NewPhase {
 		changes = append(changes, patch.FileChange{Path: name, Old: []byte(oldFiles[name]), New: []byte(newFiles[name])})
 	}
 	np.Patch = patch.Unified(changes)
+	np.Created = []string{"example.com/m.A"}
 	return np
 }
 
@@ -236,7 +238,8 @@ func TestRevertExactAndDependents(t *testing.T) {
 	second := "package b\n\nimport \"context\"\n\nfunc B() { a.A(context.TODO()) }\n\n// more\n"
 	np := NewPhase{Strategy: "bottom-up", Units: []string{"b.B"},
 		Files: []FileWrite{{Path: "b/b.go", Old: []byte(newFiles["b/b.go"]), New: []byte(second)}},
-		Patch: patch.Unified([]patch.FileChange{{Path: "b/b.go", Old: []byte(newFiles["b/b.go"]), New: []byte(second)}})}
+		Patch: patch.Unified([]patch.FileChange{{Path: "b/b.go", Old: []byte(newFiles["b/b.go"]), New: []byte(second)}}),
+		Uses:  []string{"example.com/m.A"}}
 	if _, err := Append(root, np); err != nil {
 		t.Fatal(err)
 	}
@@ -262,28 +265,21 @@ func TestRevertExactAndDependents(t *testing.T) {
 	}
 }
 
-func TestCreatedNamesAndCalls(t *testing.T) {
-	diff := `--- a/x.go
-+++ b/x.go
-@@ -1,3 +1,6 @@
--func (c *Client) load(id string) (*User, error) {
-+func (c *Client) load(ctx context.Context, id string) (*User, error) {
-+func (c *Client) FetchContext(ctx context.Context, id string) ([]byte, error) {
-+func Fetch(id string) ([]byte, error) { return FetchContext(context.Background(), id) }
-+func shell(c ctx2.Context, args ...string) error {
-`
-	got := strings.Join(CreatedNames(diff), " ")
-	if got != "FetchContext load shell" {
-		t.Errorf("created = %q", got)
+func TestRevertOrder(t *testing.T) {
+	applied := []Phase{
+		{Number: 1, Created: []string{"example.com/m.load"}},
+		{Number: 2, Created: []string{"example.com/m.LoadContext"}, Uses: []string{"example.com/m.load"}},
+		{Number: 3, Created: []string{"example.com/m.other"}},
+		{Number: 4, Uses: []string{"example.com/m.LoadContext"}},
 	}
-	names := map[string]bool{"load": true}
-	if callsAny("+\tx := loader(1)\n+\tc.download(2)\n", names) {
-		t.Error("loader( and download( are not calls to load")
+	var got []int
+	for _, p := range revertOrder(applied, applied[0]) {
+		got = append(got, p.Number)
 	}
-	if !callsAny("+\treturn c.load(ctx, id)\n", names) {
-		t.Error("c.load( is a call to load")
+	if fmt.Sprint(got) != "[4 2 1]" {
+		t.Errorf("revert order of phase 1 = %v, want [4 2 1] (2 uses what 1 created, 4 what 2 created)", got)
 	}
-	if callsAny(" \treturn c.load(ctx, id)\n-\tc.load(ctx, id)\n", names) {
-		t.Error("context and removed lines are not added calls")
+	if order := revertOrder(applied, applied[2]); len(order) != 1 {
+		t.Errorf("phase 3 has dependents: %v", order)
 	}
 }

@@ -14,8 +14,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"github.com/smartmigrate/smartmigrate/strategies"
 )
 
 // Dir is the folder, below the module root, that holds the journal.
@@ -33,10 +31,28 @@ type Source struct {
 // SavedPlan is .smartmigrate/plan.json: a plan a person can review, commit
 // and edit (deleting a unit drops it from the migration).
 type SavedPlan struct {
-	Module   string             `json:"module"`
-	Strategy string             `json:"strategy"`
-	Phases   []strategies.Phase `json:"phases"`
-	Source   Source             `json:"source"`
+	Module   string       `json:"module"`
+	Strategy string       `json:"strategy"`
+	Phases   []SavedPhase `json:"phases"`
+	Source   Source       `json:"source"`
+}
+
+// SavedPhase is a phase of a saved plan.
+type SavedPhase struct {
+	Number int         `json:"number"`
+	Reason string      `json:"reason"`
+	Units  []SavedUnit `json:"units"`
+}
+
+// SavedUnit is a unit of a saved plan: its ID is what apply reads; the
+// rest is for the person reviewing the plan.
+type SavedUnit struct {
+	ID       string   `json:"id"`
+	Funcs    []string `json:"funcs,omitempty"`
+	Kind     string   `json:"kind"`
+	Exported bool     `json:"exported"`
+	Sink     string   `json:"sink,omitempty"`
+	Risks    []string `json:"risks,omitempty"`
 }
 
 // Fingerprint hashes the module's source below root: its .go files

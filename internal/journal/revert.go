@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -77,10 +76,7 @@ func Revert(root string, o RevertOptions) ([]Reverted, error) {
 			return nil, fmt.Errorf("phase %d is already reverted", o.Phase)
 		}
 	}
-	order, err := revertOrder(root, applied, *target)
-	if err != nil {
-		return nil, err
-	}
+	order := revertOrder(applied, *target)
 	if len(order) > 1 && !o.Cascade {
 		var later []int
 		for _, p := range order[:len(order)-1] {
@@ -182,93 +178,25 @@ func Revert(root string, o RevertOptions) ([]Reverted, error) {
 const timeFormat = "2006-01-02T15:04:05Z07:00"
 
 // revertOrder returns the phases to revert to revert target, newest first,
-// target last: target and every later applied phase that calls, directly
-// or through another such phase, a function one of them created.
-func revertOrder(root string, applied []Phase, target Phase) ([]Phase, error) {
+// target last: target and every later applied phase that relies on what
+// one of them created (directly or through another such phase).
+func revertOrder(applied []Phase, target Phase) []Phase {
 	set := []Phase{target}
 	created := map[string]bool{}
-	text, err := ReadPatch(root, target)
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range CreatedNames(text) {
+	for _, n := range target.Created {
 		created[n] = true
 	}
 	for _, p := range applied {
-		if p.Number <= target.Number {
-			continue
-		}
-		text, err := ReadPatch(root, p)
-		if err != nil {
-			return nil, err
-		}
-		if !callsAny(text, created) {
+		if p.Number <= target.Number || !slices.ContainsFunc(p.Uses, func(n string) bool { return created[n] }) {
 			continue
 		}
 		set = append(set, p)
-		for _, n := range CreatedNames(text) {
+		for _, n := range p.Created {
 			created[n] = true
 		}
 	}
 	slices.Reverse(set)
-	return set, nil
-}
-
-// ctxDecl matches an added declaration that takes a context: the ctx form
-// of a sibling unit, or a function changed in place.
-var ctxDecl = regexp.MustCompile(`^\+func\s+(?:\([^)]*\)\s*)?([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[[^\]]*\])?\(([^)]*)`)
-
-// CreatedNames returns the names of the functions a patch declares, on
-// added lines, with a context.Context parameter: the ctx forms and
-// in-place functions it created.
-func CreatedNames(diff string) []string {
-	var out []string
-	for _, l := range strings.Split(diff, "\n") {
-		if strings.HasPrefix(l, "+++") {
-			continue
-		}
-		if m := ctxDecl.FindStringSubmatch(l); m != nil && strings.Contains(m[2], ".Context") {
-			if !slices.Contains(out, m[1]) {
-				out = append(out, m[1])
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// callsAny reports whether an added line of diff calls one of names.
-func callsAny(diff string, names map[string]bool) bool {
-	if len(names) == 0 {
-		return false
-	}
-	for _, l := range strings.Split(diff, "\n") {
-		if !strings.HasPrefix(l, "+") || strings.HasPrefix(l, "+++") {
-			continue
-		}
-		if m := ctxDecl.FindStringSubmatch(l); m != nil && names[m[1]] {
-			continue // a declaration, not a call
-		}
-		for i := 0; i < len(l); {
-			j := i
-			for j < len(l) && isIdent(l[j]) {
-				j++
-			}
-			if j > i {
-				if j < len(l) && l[j] == '(' && names[l[i:j]] && (i == 0 || !isIdent(l[i-1])) {
-					return true
-				}
-				i = j
-			} else {
-				i++
-			}
-		}
-	}
-	return false
-}
-
-func isIdent(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	return set
 }
 
 func describeApplied(applied []Phase) string {

@@ -102,9 +102,6 @@ func FindRoot(dir string) (string, error) {
 
 // Options say how to load.
 type Options struct {
-	// Context, when set, stops the load (and the go command it runs) when
-	// it is done; the error then wraps the context's error.
-	Context context.Context
 	// Progress, when set, says that packages are loading and how many
 	// loaded in how long.
 	Progress *progress.Printer
@@ -114,17 +111,14 @@ type Options struct {
 }
 
 // Load loads the packages matching patterns (relative to dir, "./..." when
-// none) of the module that holds dir.
-func Load(dir string, patterns ...string) (*Module, error) {
-	return LoadWith(Options{}, dir, patterns...)
+// none) of the module that holds dir. When ctx is done, the load (and the
+// go command it runs) stops, and the error wraps ctx's.
+func Load(ctx context.Context, dir string, patterns ...string) (*Module, error) {
+	return LoadWith(ctx, Options{}, dir, patterns...)
 }
 
-// LoadWith is Load with a context and progress.
-func LoadWith(o Options, dir string, patterns ...string) (*Module, error) {
-	ctx := o.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
+// LoadWith is Load with progress.
+func LoadWith(ctx context.Context, o Options, dir string, patterns ...string) (*Module, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func TestVariants(t *testing.T) {
 		"b/b_plan9.go":      "//go:build plan9\n\npackage b\n",
 		"testdata/x/go.mod": "module ignored\n",
 	})
-	m, err := load.Load(filepath.Join(dir, "a"), "../...")
+	m, err := load.Load(t.Context(), filepath.Join(dir, "a"), "../...")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestTypeErrors(t *testing.T) {
 		"go.mod": "module example.com/e\n\ngo 1.24\n",
 		"e.go":   "package e\n\nfunc F() int { return \"x\" }\n\nfunc G() { undefined() }\n",
 	})
-	_, err := load.Load(dir)
+	_, err := load.Load(t.Context(), dir)
 	var le *load.Error
 	if !errors.As(err, &le) {
 		t.Fatalf("err = %v, want *load.Error", err)
@@ -93,7 +93,7 @@ func TestErrorShowsFew(t *testing.T) {
 
 func TestNotAModule(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := load.Load(dir); err == nil || !strings.Contains(err.Error(), "is not inside a Go module") {
+	if _, err := load.Load(t.Context(), dir); err == nil || !strings.Contains(err.Error(), "is not inside a Go module") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -1,8 +1,11 @@
 package migrate
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
 	"github.com/smartmigrate/smartmigrate/internal/journal"
@@ -28,11 +31,6 @@ type ApplyOptions struct {
 	// Deprecate also marks every shim "Deprecated: Use FooContext
 	// instead." (with Finalize).
 	Deprecate bool
-	// Offload (top-down only) makes the ctx form of a unit whose callees
-	// are migrated in later phases run its sync body in a goroutine and
-	// return ctx.Err() when the context ends first; the phase that
-	// migrates its last callee removes the offload.
-	Offload bool
 	// UpgradeInterfaces makes calls through an exported interface of the
 	// module, inside migrated functions, use the ctx form when the value
 	// implements the optional FooerContext interface generated beside it.
@@ -41,150 +39,137 @@ type ApplyOptions struct {
 
 // PhaseReport is one rewritten phase.
 type PhaseReport struct {
-	Module   string           `json:"module"`
-	Dir      string           `json:"-"`
-	Strategy string           `json:"strategy"`
-	Phase    strategies.Phase `json:"phase"`
+	Module   string
+	Dir      string
+	Strategy string
+	// Phase is the plan's phase; for the finalize phase, Number 1 and no
+	// units (Shims says what changes).
+	Phase strategies.Phase
 	// Remaining counts the phases of the current plan, this one included.
-	Remaining int             `json:"remaining"`
-	Rewrite   *rewrite.Result `json:"report"`
+	Remaining int
+	// Offloaded are the IDs of the phase's units whose ctx form is
+	// offloaded (--offload).
+	Offloaded map[string]bool
+	Rewrite   *rewrite.Result
+	// Shims are, for the finalize phase, the shims it changes.
+	Shims []rewrite.Shim
 	// Patch is the phase as a unified diff, paths relative to the module
 	// root.
-	Patch    string   `json:"patch"`
-	Warnings []string `json:"warnings,omitempty"`
+	Patch    string
+	Warnings []string
 	// SavedPlan is true when the phase comes from .smartmigrate/plan.json.
-	SavedPlan bool `json:"savedPlan,omitempty"`
-
-	// mod is the module as it was loaded to rewrite the phase; whole is
-	// true when every package was loaded.
-	mod   *load.Module
+	SavedPlan bool
+	// Model is the module as it was analysed to rewrite the phase; whole
+	// is true when every package was loaded.
+	Model *analysis.Model
 	whole bool
 }
 
-// RewritePhase plans the module as it stands and rewrites one phase,
-// writing nothing. It returns nil and no error when nothing is left.
-func RewritePhase(o ApplyOptions) (*PhaseReport, error) {
-	rep, _, err := NextPhase(o)
-	return rep, err
-}
+// FinalizeStrategy is the journal's strategy name for the finalize phase.
+const FinalizeStrategy = "finalize"
 
-// NextPhase is RewritePhase that also says, when there is nothing to do,
-// why: "nothing left to migrate", or that the saved plan's phase N is
-// already applied.
+// NextPhase plans the module as it stands and rewrites one phase, writing
+// nothing. When there is nothing to do, it returns nil and says why:
+// "nothing left to migrate", or that the saved plan's phase N is already
+// applied.
 //
 // When .smartmigrate/plan.json exists, the phase comes from it: only its
 // units are migrated (a unit deleted from the file is not), in its order,
 // and a source that no longer matches its fingerprint is an error that
 // lists the changed files.
-func NextPhase(o ApplyOptions) (*PhaseReport, string, error) {
-	dir := o.Dir
-	if dir == "" {
-		dir = "."
-	}
-	root, err := load.FindRoot(dir)
+func NextPhase(ctx context.Context, o ApplyOptions) (*PhaseReport, string, error) {
+	root, err := load.FindRoot(o.dir())
 	if err != nil {
 		return nil, "", err
 	}
-	saved, err := journal.LoadPlan(root)
+	saved, err := savedPlan(root)
 	if err != nil {
 		return nil, "", err
-	}
-	if saved != nil {
-		cur, err := journal.Fingerprint(root)
-		if err != nil {
-			return nil, "", err
-		}
-		if cur.Fingerprint != saved.Source.Fingerprint {
-			return nil, "", &StalePlanError{Changed: journal.Changed(saved.Source, cur)}
-		}
 	}
 	if o.Finalize {
-		return finalizePhase(o, root)
+		return finalizePhase(ctx, o, root)
 	}
 	if o.Deprecate {
-		return nil, "", fmt.Errorf("--deprecate goes with --finalize")
+		return nil, "", errors.New("--deprecate goes with --finalize")
 	}
-	strategyName := o.Strategy
-	if strategyName == "" {
-		strategyName = strategies.BottomUpName
-	}
+	var warnings []string
 	if saved != nil {
-		strategyName = saved.Strategy
+		if o.Strategy != "" && o.Strategy != saved.Strategy {
+			warnings = append(warnings, fmt.Sprintf("following the saved %s plan in .smartmigrate/plan.json, not --strategy=%s", saved.Strategy, o.Strategy))
+		}
+		o.Strategy, o.Profile = saved.Strategy, ""
 	}
-	strategy, err := strategies.ByName(strategyName)
+	s, prof, err := prepare(o.PlanOptions)
 	if err != nil {
 		return nil, "", err
 	}
-	var profileHeat map[string]int64
-	if o.Profile != "" && saved == nil {
-		if profileHeat, err = readProfile(o.Profile); err != nil {
-			return nil, "", err
-		}
-	}
+	rep := &PhaseReport{Strategy: s.Name(), SavedPlan: saved != nil, whole: len(o.Patterns) == 0 || saved != nil, Warnings: warnings}
 	patterns := o.Patterns
-	var warnings []string
 	if saved != nil && len(patterns) > 0 {
 		// A unit outside the patterns would look migrated.
-		warnings = append(warnings, "packages are ignored when following the saved plan: it covers the whole module")
+		rep.Warnings = append(rep.Warnings, "packages are ignored when following the saved plan: it covers the whole module")
 		patterns = nil
 	}
-	mod, err := load.LoadWith(o.loadOptions(), dir, patterns...)
+	model, err := analyze(ctx, o.PlanOptions, patterns...)
 	if err != nil {
 		return nil, "", err
 	}
-	res, err := analysis.Analyze(mod)
-	if err != nil {
-		return nil, "", fmt.Errorf("analyse %s: %w", mod.Path, err)
-	}
-	graph := GraphOf(res)
-	rep := &PhaseReport{Module: mod.Path, Dir: mod.Dir, Strategy: strategy.Name(), Warnings: warnings, mod: mod, whole: len(patterns) == 0}
+	rep.Module, rep.Dir, rep.Model = model.Module, model.Load.Dir, model
+	var why string
 	if saved != nil {
-		rep.SavedPlan = true
-		if o.Strategy != "" && o.Strategy != saved.Strategy {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("following the saved %s plan in .smartmigrate/plan.json, not --strategy=%s", saved.Strategy, o.Strategy))
-		}
-		if why, err := pickSaved(rep, saved, graph, o.Phase); err != nil || why != "" {
-			return nil, why, err
-		}
+		why, err = pickSaved(rep, saved, model, o.Phase)
 	} else {
-		opts := strategies.Options{MaxUnits: o.MaxUnits}
-		if profileHeat != nil && matchesAny(graph, profileHeat) {
-			opts.Heat = profileHeat
-		} else if profileHeat != nil {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("profile %s matches no function to migrate; using the static score", o.Profile))
-		}
-		plan, err := strategy.Plan(graph, opts)
-		if err != nil {
-			return nil, "", fmt.Errorf("plan %s: %w", strategyName, err)
-		}
-		if o.Offload {
-			if plan, err = strategies.Offload(plan); err != nil {
-				return nil, "", err
-			}
-		}
-		if len(plan.Phases) == 0 {
-			return nil, "nothing left to migrate", nil
-		}
-		n := o.Phase
-		if n == 0 {
-			n = 1
-		}
-		if n < 1 || n > len(plan.Phases) {
-			return nil, "", fmt.Errorf("--phase %d: the current %s plan has phases 1 to %d (applied phases are no longer in it)", n, strategy.Name(), len(plan.Phases))
-		}
-		rep.Phase = plan.Phases[n-1]
-		rep.Remaining = len(plan.Phases)
+		why, err = pickPlanned(rep, model, s, prof, o)
 	}
-	var ids []string
-	for _, u := range rep.Phase.Units {
-		ids = append(ids, u.ID)
+	if err != nil || why != "" {
+		return nil, why, err
 	}
-	rep.Rewrite, err = rewrite.Phase(rewrite.Input{Module: mod, Analysis: res, Units: ids, Offload: o.Offload, UpgradeInterfaces: o.UpgradeInterfaces})
+	return rep, "", rewritePhase(rep, o)
+}
+
+// savedPlan reads .smartmigrate/plan.json and checks it was made from the
+// source as it stands.
+func savedPlan(root string) (*journal.SavedPlan, error) {
+	saved, err := journal.LoadPlan(root)
+	if err != nil || saved == nil {
+		return nil, err
+	}
+	cur, err := journal.Fingerprint(root)
 	if err != nil {
-		return nil, "", fmt.Errorf("rewrite phase %d: %w", rep.Phase.Number, err)
+		return nil, err
 	}
-	rep.Patch = patch.Unified(rep.Rewrite.Files)
-	return rep, "", nil
+	if cur.Fingerprint != saved.Source.Fingerprint {
+		return nil, &StalePlanError{Changed: journal.Changed(saved.Source, cur)}
+	}
+	return saved, nil
+}
+
+// pickPlanned sets rep's phase from the plan of the code as it stands.
+func pickPlanned(rep *PhaseReport, model *analysis.Model, s strategies.Strategy, prof map[string]int64, o ApplyOptions) (string, error) {
+	plan, warnings, err := order(model, s, prof, o.PlanOptions)
+	if err != nil {
+		return "", err
+	}
+	rep.Warnings = append(rep.Warnings, warnings...)
+	if len(plan.Phases) == 0 {
+		return "nothing left to migrate", nil
+	}
+	n := max(o.Phase, 1)
+	if n > len(plan.Phases) {
+		return "", fmt.Errorf("--phase %d: the current %s plan has phases 1 to %d (applied phases are no longer in it)", n, s.Name(), len(plan.Phases))
+	}
+	rep.Phase, rep.Remaining, rep.Offloaded = plan.Phases[n-1], len(plan.Phases), plan.Offloaded
+	return "", nil
+}
+
+// rewritePhase rewrites rep's phase.
+func rewritePhase(rep *PhaseReport, o ApplyOptions) error {
+	res, err := rewrite.Phase(rewrite.Input{Model: rep.Model, Units: Units(rep.Phase), Offload: o.Offload, UpgradeInterfaces: o.UpgradeInterfaces})
+	if err != nil {
+		return fmt.Errorf("rewrite phase %d: %w", rep.Phase.Number, err)
+	}
+	rep.Rewrite, rep.Patch = res, patch.Unified(res.Files)
+	return nil
 }
 
 // StalePlanError is a saved plan made from other source.
@@ -194,23 +179,19 @@ type StalePlanError struct {
 }
 
 func (e *StalePlanError) Error() string {
-	s := "the source changed since .smartmigrate/plan.json was saved; re-run smartmigrate plan --save (and edit it again if you had). Changed:"
-	for _, c := range e.Changed {
-		s += "\n  " + c
-	}
-	return s
+	return "the source changed since .smartmigrate/plan.json was saved; re-run smartmigrate plan --save (and edit it again if you had). Changed:\n  " + strings.Join(e.Changed, "\n  ")
 }
 
 // pickSaved sets rep's phase from the saved plan: phase n, or the first
 // with units still to migrate; the units are those of the saved phase that
 // the analysis still finds to migrate. It returns why there is nothing to
 // do, or "".
-func pickSaved(rep *PhaseReport, saved *journal.SavedPlan, g strategies.Graph, n int) (string, error) {
-	current := map[string]strategies.Unit{}
-	for _, u := range g.Units {
+func pickSaved(rep *PhaseReport, saved *journal.SavedPlan, model *analysis.Model, n int) (string, error) {
+	current := map[string]*analysis.Unit{}
+	for _, u := range model.Units {
 		current[u.ID] = u
 	}
-	left := func(ph strategies.Phase) []strategies.Unit {
+	left := func(ph journal.SavedPhase) []strategies.Unit {
 		var out []strategies.Unit
 		for _, u := range ph.Units {
 			if cu, ok := current[u.ID]; ok {
@@ -225,53 +206,43 @@ func pickSaved(rep *PhaseReport, saved *journal.SavedPlan, g strategies.Graph, n
 			remaining++
 		}
 	}
+	i := slices.IndexFunc(saved.Phases, func(ph journal.SavedPhase) bool { return len(left(ph)) > 0 })
 	if n != 0 {
-		i := slices.IndexFunc(saved.Phases, func(ph strategies.Phase) bool { return ph.Number == n })
-		if i < 0 {
+		if i = slices.IndexFunc(saved.Phases, func(ph journal.SavedPhase) bool { return ph.Number == n }); i < 0 {
 			return "", fmt.Errorf("--phase %d: the saved plan has no phase %d", n, n)
 		}
-		units := left(saved.Phases[i])
-		if len(units) == 0 {
+		if len(left(saved.Phases[i])) == 0 {
 			return fmt.Sprintf("phase %d of the saved plan is already applied", n), nil
 		}
-		rep.Phase = strategies.Phase{Number: n, Reason: saved.Phases[i].Reason, Units: units}
-		rep.Remaining = remaining
-		return "", nil
 	}
-	for _, ph := range saved.Phases {
-		if units := left(ph); len(units) > 0 {
-			rep.Phase = strategies.Phase{Number: ph.Number, Reason: ph.Reason, Units: units}
-			rep.Remaining = remaining
-			return "", nil
-		}
+	if i < 0 {
+		return "nothing left to migrate in the saved plan", nil
 	}
-	return "nothing left to migrate in the saved plan", nil
+	ph := saved.Phases[i]
+	rep.Phase = strategies.Phase{Number: ph.Number, Reason: ph.Reason, Units: left(ph)}
+	rep.Remaining = remaining
+	return "", nil
 }
 
-// FinalizeStrategy is the journal's strategy name for the finalize phase.
-const FinalizeStrategy = "finalize"
-
 // finalizePhase rewrites the finalize phase of the module at root.
-func finalizePhase(o ApplyOptions, root string) (*PhaseReport, string, error) {
+func finalizePhase(ctx context.Context, o ApplyOptions, root string) (*PhaseReport, string, error) {
 	if o.Phase != 0 {
-		return nil, "", fmt.Errorf("--phase and --finalize do not go together")
+		return nil, "", errors.New("--phase and --finalize do not go together")
 	}
-	var warnings []string
+	rep := &PhaseReport{Strategy: FinalizeStrategy, whole: true, Remaining: 1}
 	if len(o.Patterns) > 0 {
-		warnings = append(warnings, "packages are ignored with --finalize: it covers the whole module")
+		rep.Warnings = append(rep.Warnings, "packages are ignored with --finalize: it covers the whole module")
 	}
-	mod, err := load.LoadWith(o.loadOptions(), root)
+	o.Dir = root
+	model, err := analyze(ctx, o.PlanOptions)
 	if err != nil {
 		return nil, "", err
 	}
-	res, err := analysis.Analyze(mod)
-	if err != nil {
-		return nil, "", fmt.Errorf("analyse %s: %w", mod.Path, err)
+	rep.Module, rep.Dir, rep.Model = model.Module, model.Load.Dir, model
+	if n := len(model.Units); n > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d %s still to migrate; finalize covers the shims that exist now", n, plural(n, "unit is", "units are")))
 	}
-	if n := len(res.Units); n > 0 {
-		warnings = append(warnings, fmt.Sprintf("%d %s still to migrate; finalize covers the shims that exist now", n, plural(n, "unit is", "units are")))
-	}
-	out, shims, err := rewrite.Finalize(rewrite.FinalizeInput{Module: mod, Analysis: res, Deprecate: o.Deprecate})
+	out, shims, err := rewrite.Finalize(rewrite.FinalizeInput{Model: model, Deprecate: o.Deprecate})
 	if err != nil {
 		return nil, "", fmt.Errorf("finalize: %w", err)
 	}
@@ -281,31 +252,35 @@ func finalizePhase(o ApplyOptions, root string) (*PhaseReport, string, error) {
 		}
 		return nil, "already finalized: every shim has //go:fix inline and no in-module caller", nil
 	}
-	rep := &PhaseReport{Module: mod.Path, Dir: mod.Dir, Strategy: FinalizeStrategy, Warnings: warnings, mod: mod, whole: true, Remaining: 1}
-	removed := 0
-	changed := map[string]bool{}
-	for _, id := range out.Units {
-		changed[id] = true
-	}
 	for _, s := range shims {
-		if !changed[s.ID] {
-			continue
+		if slices.Contains(out.Units, s.ID) {
+			rep.Shims = append(rep.Shims, s)
 		}
-		u := strategies.Unit{ID: s.ID, Funcs: []string{s.ID}, Kind: strategies.Finalize, Exported: s.Exported}
+	}
+	rep.Phase = strategies.Phase{Number: 1, Reason: finalizeReason(rep.Shims, out, o.Deprecate)}
+	rep.Rewrite, rep.Patch = out, patch.Unified(out.Files)
+	return rep, "", nil
+}
+
+func finalizeReason(shims []rewrite.Shim, out *rewrite.Result, deprecate bool) string {
+	removed := 0
+	for _, s := range shims {
 		if s.Removed {
-			u.Risks = append(u.Risks, "removed: unexported, no caller left")
 			removed++
 		}
-		rep.Phase.Units = append(rep.Phase.Units, u)
 	}
-	rep.Phase.Number = 1
-	rep.Phase.Reason = fmt.Sprintf("finalize: %d %s get %s so that go fix moves callers outside the module to the ctx forms; %d in-module %s moved; %d unexported %s removed",
-		len(rep.Phase.Units)-removed, plural(len(rep.Phase.Units)-removed, "shim", "shims"), rewrite.InlineDirective,
-		len(out.Moved), plural(len(out.Moved), "call", "calls"), removed, plural(removed, "shim", "shims"))
-	if o.Deprecate {
-		rep.Phase.Reason += "; shims marked Deprecated"
+	kept, moved := len(shims)-removed, len(out.Of(rewrite.CodeMoved))
+	reason := fmt.Sprintf("finalize: %d %s get %s so that go fix moves callers outside the module to the ctx forms; %d in-module %s moved; %d unexported %s removed",
+		kept, plural(kept, "shim", "shims"), rewrite.InlineDirective, moved, plural(moved, "call", "calls"), removed, plural(removed, "shim", "shims"))
+	if deprecate {
+		reason += "; shims marked Deprecated"
 	}
-	rep.Rewrite = out
-	rep.Patch = patch.Unified(out.Files)
-	return rep, "", nil
+	return reason
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

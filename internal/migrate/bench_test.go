@@ -51,7 +51,7 @@ func BenchmarkPlan(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := migrate.Plan(migrate.PlanOptions{Dir: dir, Strategy: "bottom-up"}); err != nil {
+				if _, err := migrate.Plan(b.Context(), migrate.PlanOptions{Dir: dir, Strategy: "bottom-up"}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -66,7 +66,7 @@ func BenchmarkApplyDryRun(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := migrate.RewritePhase(migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir, Strategy: "bottom-up"}}); err != nil {
+				if _, err := rewritePhase(b.Context(), migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir, Strategy: "bottom-up"}}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -79,7 +79,7 @@ func BenchmarkApplyDryRun(b *testing.B) {
 func BenchmarkRewriteLargestPhase(b *testing.B) {
 	for name, dir := range benchModules(b) {
 		b.Run(name, func(b *testing.B) {
-			m, err := load.Load(dir)
+			m, err := load.Load(b.Context(), dir)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -87,23 +87,20 @@ func BenchmarkRewriteLargestPhase(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			plan, err := strategies.BottomUp{}.Plan(migrate.GraphOf(res), strategies.Options{})
+			plan, err := strategies.BottomUp{}.Plan(strategies.GraphOf(res.Units), strategies.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
-			var ids []string
+			var units []*analysis.Unit
 			for _, ph := range plan.Phases {
-				if len(ph.Units) > len(ids) {
-					ids = ids[:0]
-					for _, u := range ph.Units {
-						ids = append(ids, u.ID)
-					}
+				if len(ph.Units) > len(units) {
+					units = migrate.Units(ph)
 				}
 			}
-			b.ReportMetric(float64(len(ids)), "units")
+			b.ReportMetric(float64(len(units)), "units")
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := rewrite.Phase(rewrite.Input{Module: m, Analysis: res, Units: ids}); err != nil {
+				if _, err := rewrite.Phase(rewrite.Input{Model: res, Units: units}); err != nil {
 					b.Fatal(err)
 				}
 			}

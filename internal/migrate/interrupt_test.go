@@ -15,14 +15,14 @@ import (
 func TestInterruptWritesNothing(t *testing.T) {
 	dir := copyExample(t)
 	before := snapshot(t, dir, true)
-	rep, err := migrate.RewritePhase(applyOpts(dir, strategies.BottomUpName))
+	rep, err := rewritePhase(t.Context(), applyOpts(dir, strategies.BottomUpName))
 	if err != nil || rep == nil {
 		t.Fatalf("rewrite: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = migrate.WritePhase(rep, migrate.WriteOptions{Verify: "sleep 60", Context: ctx})
+	_, err = migrate.WritePhase(ctx, rep, migrate.WriteOptions{Verify: "sleep 60"})
 	var intr *migrate.Interrupted
 	if !errors.As(err, &intr) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error = %v, want Interrupted", err)
@@ -34,7 +34,7 @@ func TestInterruptWritesNothing(t *testing.T) {
 
 	cancelled, cancel2 := context.WithCancel(context.Background())
 	cancel2()
-	if _, err := migrate.WritePhase(rep, migrate.WriteOptions{Context: cancelled}); !errors.As(err, &intr) {
+	if _, err := migrate.WritePhase(cancelled, rep, migrate.WriteOptions{}); !errors.As(err, &intr) {
 		t.Fatalf("error = %v, want Interrupted", err)
 	}
 	sameFiles(t, "after a cancel beforehand", before, snapshot(t, dir, true))

@@ -1,13 +1,14 @@
-// Package migrate runs smartmigrate's jobs end to end: it loads the
-// module, analyses it, asks a strategy for phases, and returns plain values
-// for the command line to print.
+// Package migrate runs smartmigrate's jobs end to end, as one straight
+// pipeline: load the module, build the model, order its units with a
+// strategy, rewrite a phase, verify it, write it through the journal.
+// Each step runs once per job; the context is every job's first
+// parameter.
 package migrate
 
 import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
 	"github.com/smartmigrate/smartmigrate/internal/heat"
@@ -23,92 +24,110 @@ type PlanOptions struct {
 	Dir string
 	// Patterns select packages, relative to Dir ("./..." when empty).
 	Patterns []string
-	// Strategy is a strategy name (strategies.Names).
+	// Strategy is a strategy name (strategies.Names); "" is bottom-up.
 	Strategy string
 	// MaxUnits bounds the units of one phase; 0 is no bound.
 	MaxUnits int
 	// Profile is a pprof profile file giving heat to critical-path.
 	Profile string
-	// Context, when set, stops the load when it is done (Ctrl-C).
-	Context context.Context `json:"-"`
+	// Offload (top-down only) makes the ctx form of a unit whose callees
+	// are migrated in later phases run its sync body in a goroutine and
+	// return ctx.Err() when the context ends first; the phase that
+	// migrates its last callee removes the offload.
+	Offload bool
 	// Progress, when set, says what is loading (on a terminal).
-	Progress *progress.Printer `json:"-"`
+	Progress *progress.Printer
 }
 
-// loadOptions are the load options that o carries.
-func (o PlanOptions) loadOptions() load.Options {
-	return load.Options{Context: o.Context, Progress: o.Progress}
+func (o PlanOptions) dir() string {
+	if o.Dir == "" {
+		return "."
+	}
+	return o.Dir
 }
 
-// LeftOut is a blocking function that no phase migrates.
-type LeftOut struct {
-	ID     string            `json:"id"`
-	Pos    analysis.Position `json:"pos"`
-	Reason string            `json:"reason"`
-	Via    string            `json:"via,omitempty"`
-}
-
-// PlanReport is a plan with what the analysis found around it.
+// PlanReport is a plan with the model it orders.
 type PlanReport struct {
-	Module  string           `json:"module"`
-	Dir     string           `json:"-"`
-	Summary analysis.Summary `json:"summary"`
-	Plan    strategies.Plan  `json:"plan"`
-	LeftOut []LeftOut        `json:"leftOut"`
-	// SyncInterfaces are methods of exported interfaces that block through
-	// an implementation: they never change, so calls through them stay
-	// sync.
-	SyncInterfaces []LeftOut `json:"syncInterfaces,omitempty"`
-	Warnings       []string  `json:"warnings,omitempty"`
+	Module string
+	Dir    string
+	Model  *analysis.Model
+	Plan   strategies.Plan
+	// Warnings are what the job noticed and went on with (a profile that
+	// matches nothing).
+	Warnings []string
 }
 
 // Plan loads, analyses and plans the module in o.Dir.
-func Plan(o PlanOptions) (*PlanReport, error) {
-	strategy, err := strategies.ByName(o.Strategy)
+func Plan(ctx context.Context, o PlanOptions) (*PlanReport, error) {
+	s, prof, err := prepare(o)
 	if err != nil {
 		return nil, err
+	}
+	model, err := analyze(ctx, o, o.Patterns...)
+	if err != nil {
+		return nil, err
+	}
+	rep := &PlanReport{Module: model.Module, Dir: model.Load.Dir, Model: model}
+	rep.Plan, rep.Warnings, err = order(model, s, prof, o)
+	return rep, err
+}
+
+// prepare checks the options that need no load and reads the profile.
+func prepare(o PlanOptions) (strategies.Strategy, map[string]int64, error) {
+	name := o.Strategy
+	if name == "" {
+		name = strategies.BottomUpName
+	}
+	s, err := strategies.ByName(name)
+	if err != nil {
+		return nil, nil, err
 	}
 	if o.MaxUnits < 0 {
-		return nil, fmt.Errorf("--max-units must be 0 (no bound) or more, not %d", o.MaxUnits)
+		return nil, nil, fmt.Errorf("--max-units must be 0 (no bound) or more, not %d", o.MaxUnits)
 	}
-	var profileHeat map[string]int64
-	if o.Profile != "" {
-		if profileHeat, err = readProfile(o.Profile); err != nil {
-			return nil, err
-		}
+	if o.Offload && name != strategies.TopDownName {
+		return nil, nil, fmt.Errorf("--offload goes with --strategy=%s, not %s", strategies.TopDownName, name)
 	}
-	dir := o.Dir
-	if dir == "" {
-		dir = "."
+	if o.Profile == "" {
+		return s, nil, nil
 	}
-	mod, err := load.LoadWith(o.loadOptions(), dir, o.Patterns...)
+	prof, err := readProfile(o.Profile)
+	return s, prof, err
+}
+
+// analyze loads the module and builds its model.
+func analyze(ctx context.Context, o PlanOptions, patterns ...string) (*analysis.Model, error) {
+	mod, err := load.LoadWith(ctx, load.Options{Progress: o.Progress}, o.dir(), patterns...)
 	if err != nil {
 		return nil, err
 	}
-	res, err := analysis.Analyze(mod)
+	model, err := analysis.Analyze(mod)
 	if err != nil {
 		return nil, fmt.Errorf("analyse %s: %w", mod.Path, err)
 	}
-	rep := &PlanReport{Module: mod.Path, Dir: mod.Dir, Summary: res.Summary()}
-	graph := GraphOf(res)
+	return model, nil
+}
+
+// order runs the strategy over the model's units.
+func order(model *analysis.Model, s strategies.Strategy, prof map[string]int64, o PlanOptions) (strategies.Plan, []string, error) {
+	var warnings []string
+	graph := strategies.GraphOf(model.Units)
 	opts := strategies.Options{MaxUnits: o.MaxUnits}
-	if profileHeat != nil {
-		if matchesAny(graph, profileHeat) {
-			opts.Heat = profileHeat
+	if prof != nil {
+		if matchesAny(graph, prof) {
+			opts.Heat = prof
 		} else {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("profile %s matches no function to migrate in %s; using the static score", o.Profile, mod.Path))
+			warnings = append(warnings, fmt.Sprintf("profile %s matches no function to migrate in %s; using the static score", o.Profile, model.Module))
 		}
 	}
-	if rep.Plan, err = strategy.Plan(graph, opts); err != nil {
-		return nil, fmt.Errorf("plan %s: %w", o.Strategy, err)
+	plan, err := s.Plan(graph, opts)
+	if err != nil {
+		return plan, nil, fmt.Errorf("plan %s: %w", s.Name(), err)
 	}
-	for _, f := range res.LeftOut() {
-		rep.LeftOut = append(rep.LeftOut, LeftOut{ID: f.ID, Pos: f.Pos, Reason: f.Skip, Via: f.Via})
+	if o.Offload {
+		plan, err = strategies.Offload(plan)
 	}
-	for _, f := range res.FixedInterfaces() {
-		rep.SyncInterfaces = append(rep.SyncInterfaces, LeftOut{ID: f.ID, Pos: f.Pos, Reason: f.Skip, Via: f.Via})
-	}
-	return rep, nil
+	return plan, warnings, err
 }
 
 func readProfile(path string) (map[string]int64, error) {
@@ -127,8 +146,8 @@ func readProfile(path string) (map[string]int64, error) {
 // matchesAny reports whether the profile names any function of the graph.
 func matchesAny(g strategies.Graph, h map[string]int64) bool {
 	for _, u := range g.Units {
-		for _, id := range append([]string{u.ID}, u.Funcs...) {
-			if _, ok := h[strings.TrimSpace(id)]; ok {
+		for _, id := range append([]string{u.UnitID()}, u.FuncIDs()...) {
+			if _, ok := h[id]; ok {
 				return true
 			}
 		}
@@ -143,10 +162,30 @@ func SavePlan(rep *PlanReport) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return journal.SavePlan(rep.Dir, journal.SavedPlan{
-		Module:   rep.Module,
-		Strategy: rep.Plan.Strategy,
-		Phases:   rep.Plan.Phases,
-		Source:   src,
-	})
+	sp := journal.SavedPlan{Module: rep.Module, Strategy: rep.Plan.Strategy, Source: src, Phases: []journal.SavedPhase{}}
+	for _, ph := range rep.Plan.Phases {
+		saved := journal.SavedPhase{Number: ph.Number, Reason: ph.Reason}
+		for _, u := range Units(ph) {
+			saved.Units = append(saved.Units, savedUnit(u))
+		}
+		sp.Phases = append(sp.Phases, saved)
+	}
+	return journal.SavePlan(rep.Dir, sp)
+}
+
+func savedUnit(u *analysis.Unit) journal.SavedUnit {
+	su := journal.SavedUnit{ID: u.ID, Funcs: u.FuncIDs(), Kind: string(u.Kind), Exported: u.Exported, Sink: u.Via.String()}
+	for _, r := range u.Risks {
+		su.Risks = append(su.Risks, r.String())
+	}
+	return su
+}
+
+// Units are a phase's units as the model has them.
+func Units(ph strategies.Phase) []*analysis.Unit {
+	out := make([]*analysis.Unit, len(ph.Units))
+	for i, u := range ph.Units {
+		out[i] = u.(*analysis.Unit)
+	}
+	return out
 }

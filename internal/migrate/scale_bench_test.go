@@ -1,6 +1,7 @@
 package migrate_test
 
 import (
+	"context"
 	"fmt"
 	"go/token"
 	"os"
@@ -21,7 +22,7 @@ const childEnv = "SMARTMIGRATE_BENCH_CHILD"
 
 func TestMain(m *testing.M) {
 	if job := os.Getenv(childEnv); job != "" {
-		if err := runChild(job, os.Getenv("SMARTMIGRATE_BENCH_DIR")); err != nil {
+		if err := runChild(context.Background(), job, os.Getenv("SMARTMIGRATE_BENCH_DIR")); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -30,17 +31,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func runChild(job, dir string) error {
+func runChild(ctx context.Context, job, dir string) error {
 	switch job {
 	case "floor":
-		cfg := &packages.Config{Mode: load.Mode, Dir: dir, Tests: true, Fset: token.NewFileSet()}
+		cfg := &packages.Config{Context: ctx, Mode: load.Mode, Dir: dir, Tests: true, Fset: token.NewFileSet()}
 		_, err := packages.Load(cfg, "./...")
 		return err
 	case "plan":
-		_, err := migrate.Plan(migrate.PlanOptions{Dir: dir, Strategy: "bottom-up"})
+		_, err := migrate.Plan(ctx, migrate.PlanOptions{Dir: dir, Strategy: "bottom-up"})
 		return err
 	case "apply":
-		_, err := migrate.RewritePhase(migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir, Strategy: "bottom-up"}})
+		_, err := rewritePhase(ctx, migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir, Strategy: "bottom-up"}})
 		return err
 	}
 	return fmt.Errorf("unknown job %q", job)

@@ -2,7 +2,6 @@ package migrate
 
 import (
 	"context"
-	"fmt"
 	"go/ast"
 	"go/types"
 	"sort"
@@ -20,25 +19,14 @@ type StatusOptions struct {
 	// ("./..." when empty).
 	Dir      string
 	Patterns []string
-	// Context and Progress are as in PlanOptions.
-	Context  context.Context
 	Progress *progress.Printer
 }
 
-// PackageStatus counts, for one package (or in total), the functions
-// outside test files that are context-aware and the blocking ones that are
-// not yet.
+// PackageStatus is what the model counts of one package (or in total),
+// with the call sites in non-test code that pass context.TODO().
 type PackageStatus struct {
 	Package string `json:"package"`
-	// ContextAware counts functions that take a context, have a ctx form
-	// (a migrated Foo beside FooContext, counted once) or are HTTP handlers.
-	ContextAware int `json:"contextAware"`
-	// Remaining counts blocking functions without a context: ToMigrate of
-	// them are in units to migrate, LeftOut are left alone (see plan).
-	Remaining int `json:"remaining"`
-	ToMigrate int `json:"toMigrate"`
-	LeftOut   int `json:"leftOut"`
-	// TODO counts call sites in non-test code that pass context.TODO().
+	analysis.Counts
 	TODO int `json:"todo"`
 }
 
@@ -53,24 +41,16 @@ type StatusReport struct {
 }
 
 // Status loads and analyses the module and reads its journal.
-func Status(o StatusOptions) (*StatusReport, error) {
-	dir := o.Dir
-	if dir == "" {
-		dir = "."
-	}
-	mod, err := load.LoadWith(load.Options{Context: o.Context, Progress: o.Progress}, dir, o.Patterns...)
+func Status(ctx context.Context, o StatusOptions) (*StatusReport, error) {
+	model, err := analyze(ctx, PlanOptions{Dir: o.Dir, Progress: o.Progress}, o.Patterns...)
 	if err != nil {
 		return nil, err
 	}
-	res, err := analysis.Analyze(mod)
-	if err != nil {
-		return nil, fmt.Errorf("analyse %s: %w", mod.Path, err)
-	}
-	j, err := journal.Load(mod.Dir)
+	j, err := journal.Load(model.Load.Dir)
 	if err != nil {
 		return nil, err
 	}
-	rep := &StatusReport{Module: mod.Path, Dir: mod.Dir, Phases: j.Phases, Packages: []PackageStatus{}, Total: PackageStatus{Package: "total"}}
+	rep := &StatusReport{Module: model.Module, Dir: model.Load.Dir, Phases: j.Phases, Packages: []PackageStatus{}, Total: PackageStatus{Package: "total"}}
 	if rep.Phases == nil {
 		rep.Phases = []journal.Phase{}
 	}
@@ -81,38 +61,18 @@ func Status(o StatusOptions) (*StatusReport, error) {
 		}
 		return byPkg[path]
 	}
-	ctxForms := map[string]bool{}
-	for _, f := range res.Funcs {
-		if f.HasCtxForm {
-			ctxForms[f.ID+"Context"] = true
+	for path, c := range model.CountByPackage() {
+		if *c != (analysis.Counts{}) {
+			get(path).Counts = *c
 		}
 	}
-	for _, f := range res.Funcs {
-		if f.TestFile || f.InterfaceMethod {
-			continue
-		}
-		switch {
-		case ctxForms[f.ID]:
-			// FooContext: counted with Foo.
-		case f.TakesContext || f.HasCtxForm || f.Handler:
-			get(f.Package).ContextAware++
-		case f.Blocking:
-			s := get(f.Package)
-			s.Remaining++
-			if f.Skip == "" {
-				s.ToMigrate++
-			} else {
-				s.LeftOut++
-			}
-		}
-	}
-	for path, n := range countTODO(mod) {
+	for path, n := range countTODO(model.Load) {
 		get(path).TODO += n
 	}
 	for _, s := range byPkg {
 		rep.Packages = append(rep.Packages, *s)
 		rep.Total.ContextAware += s.ContextAware
-		rep.Total.Remaining += s.Remaining
+		rep.Total.Blocking += s.Blocking
 		rep.Total.ToMigrate += s.ToMigrate
 		rep.Total.LeftOut += s.LeftOut
 		rep.Total.TODO += s.TODO

@@ -1,6 +1,7 @@
 package migrate_test
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -91,7 +92,7 @@ func TestApplyRevertRoundTrip(t *testing.T) {
 			start := snapshot(t, dir, true)
 			applied := 0
 			for {
-				res, why, err := migrate.Apply(applyOpts(dir, strategy), migrate.WriteOptions{})
+				res, why, err := migrate.Apply(t.Context(), applyOpts(dir, strategy), migrate.WriteOptions{})
 				if err != nil {
 					t.Fatalf("apply %d: %v", applied+1, err)
 				}
@@ -112,7 +113,7 @@ func TestApplyRevertRoundTrip(t *testing.T) {
 			if applied < 2 {
 				t.Fatalf("%d phases applied, want several", applied)
 			}
-			plan, err := migrate.Plan(migrate.PlanOptions{Dir: dir, Strategy: strategy})
+			plan, err := migrate.Plan(t.Context(), migrate.PlanOptions{Dir: dir, Strategy: strategy})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,7 +122,7 @@ func TestApplyRevertRoundTrip(t *testing.T) {
 			}
 			// Applying again changes nothing.
 			before := snapshot(t, dir, true)
-			if res, why, err := migrate.Apply(applyOpts(dir, strategy), migrate.WriteOptions{}); res != nil || err != nil || why == "" {
+			if res, why, err := migrate.Apply(t.Context(), applyOpts(dir, strategy), migrate.WriteOptions{}); res != nil || err != nil || why == "" {
 				t.Errorf("apply after the last phase = %v, %q, %v", res, why, err)
 			}
 			sameFiles(t, "second apply", before, snapshot(t, dir, true))
@@ -162,7 +163,7 @@ func applyFirst(t *testing.T) (dir string, before map[string]string, res *migrat
 	t.Helper()
 	dir = copyExample(t)
 	before = snapshot(t, dir, false)
-	res, _, err := migrate.Apply(applyOpts(dir, "bottom-up"), migrate.WriteOptions{})
+	res, _, err := migrate.Apply(t.Context(), applyOpts(dir, "bottom-up"), migrate.WriteOptions{})
 	if err != nil || res == nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -235,7 +236,7 @@ func TestRevertAfterHandEditInHunk(t *testing.T) {
 func TestApplyRefusesIncompatibleAPI(t *testing.T) {
 	dir := copyExample(t)
 	start := snapshot(t, dir, true)
-	rep, _, err := migrate.NextPhase(applyOpts(dir, "bottom-up"))
+	rep, _, err := migrate.NextPhase(t.Context(), applyOpts(dir, "bottom-up"))
 	if err != nil || rep == nil {
 		t.Fatalf("next phase: %v", err)
 	}
@@ -255,7 +256,7 @@ func TestApplyRefusesIncompatibleAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep.Rewrite.Files = append(rep.Rewrite.Files, patch.FileChange{Path: "store/store_test.go", Old: test, New: []byte(rename(string(test)))})
-	_, err = migrate.WritePhase(rep, migrate.WriteOptions{})
+	_, err = migrate.WritePhase(t.Context(), rep, migrate.WriteOptions{})
 	var f *verify.Failure
 	if !errors.As(err, &f) || f.Check != "API compatibility" {
 		t.Fatalf("error = %v, want an API compatibility failure", err)
@@ -272,7 +273,7 @@ func TestApplyRefusesIncompatibleAPI(t *testing.T) {
 func TestApplyFailingVerifyCommand(t *testing.T) {
 	dir := copyExample(t)
 	start := snapshot(t, dir, true)
-	_, _, err := migrate.Apply(applyOpts(dir, "bottom-up"), migrate.WriteOptions{Verify: "echo checking; false"})
+	_, _, err := migrate.Apply(t.Context(), applyOpts(dir, "bottom-up"), migrate.WriteOptions{Verify: "echo checking; false"})
 	var f *verify.Failure
 	if !errors.As(err, &f) || f.Check != "--verify" || !strings.Contains(f.Detail, "checking") {
 		t.Fatalf("error = %v, want a --verify failure with the command's output", err)
@@ -284,7 +285,7 @@ func TestApplyFailingVerifyCommand(t *testing.T) {
 // it; an edit to the source makes apply refuse with the changed file.
 func TestApplyFollowsSavedPlan(t *testing.T) {
 	dir := copyExample(t)
-	rep, err := migrate.Plan(migrate.PlanOptions{Dir: dir, Strategy: "top-down"})
+	rep, err := migrate.Plan(t.Context(), migrate.PlanOptions{Dir: dir, Strategy: "top-down"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +306,7 @@ func TestApplyFollowsSavedPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	// --strategy is ignored: the saved plan says top-down.
-	res, _, err := migrate.Apply(applyOpts(dir, "bottom-up"), migrate.WriteOptions{})
+	res, _, err := migrate.Apply(t.Context(), applyOpts(dir, "bottom-up"), migrate.WriteOptions{})
 	if err != nil || res == nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -320,7 +321,7 @@ func TestApplyFollowsSavedPlan(t *testing.T) {
 	// The phase is applied: asking for it again does nothing.
 	o := applyOpts(dir, "")
 	o.Phase = 1
-	if res, why, err := migrate.Apply(o, migrate.WriteOptions{}); res != nil || err != nil || !strings.Contains(why, "already applied") {
+	if res, why, err := migrate.Apply(t.Context(), o, migrate.WriteOptions{}); res != nil || err != nil || !strings.Contains(why, "already applied") {
 		t.Errorf("apply --phase 1 again = %v, %q, %v", res, why, err)
 	}
 	// A hand edit makes the plan stale.
@@ -329,9 +330,60 @@ func TestApplyFollowsSavedPlan(t *testing.T) {
 	if err := os.WriteFile(path, append(data, "\n// edited\n"...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = migrate.Apply(applyOpts(dir, ""), migrate.WriteOptions{})
+	_, _, err = migrate.Apply(t.Context(), applyOpts(dir, ""), migrate.WriteOptions{})
 	var stale *migrate.StalePlanError
 	if !errors.As(err, &stale) || len(stale.Changed) != 1 || stale.Changed[0] != "runner/runner.go (changed)" || !strings.Contains(err.Error(), "plan --save") {
 		t.Errorf("apply on edited source: %v", err)
 	}
+}
+
+// rewritePhase is the next phase of the plan, rewritten.
+func rewritePhase(ctx context.Context, o migrate.ApplyOptions) (*migrate.PhaseReport, error) {
+	rep, _, err := migrate.NextPhase(ctx, o)
+	return rep, err
+}
+
+// TestRevertNamesDependentPhase: a function migrated in place whose
+// parameters are written one per line is still known as what phase 1
+// created, so reverting phase 1 while phase 2 calls it names phase 2
+// instead of failing on a hunk, and --cascade reverts both.
+func TestRevertNamesDependentPhase(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"go.mod": "module example.com/lines\n\ngo 1.24\n",
+		"lines.go": `package lines
+
+import "net/http"
+
+func load(
+	url string,
+	n int,
+) error {
+	_, err := http.Get(url)
+	return err
+}
+
+// Load loads url.
+func Load(url string) error { return load(url, 1) }
+`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := snapshot(t, dir, false)
+	for i := 1; i <= 2; i++ {
+		if res, why, err := migrate.Apply(t.Context(), applyOpts(dir, "bottom-up"), migrate.WriteOptions{}); err != nil || res == nil {
+			t.Fatalf("apply %d: %v %s", i, err, why)
+		}
+	}
+	_, err := migrate.Revert(migrate.RevertOptions{Dir: dir, RevertOptions: journal.RevertOptions{Phase: 1}})
+	var de *journal.DependentsError
+	if !errors.As(err, &de) || len(de.Later) != 1 || de.Later[0] != 2 {
+		t.Fatalf("revert of phase 1 = %v, want phase 2 named as depending on it", err)
+	}
+	if _, err := migrate.Revert(migrate.RevertOptions{Dir: dir, RevertOptions: journal.RevertOptions{Phase: 1, Cascade: true}}); err != nil {
+		t.Fatal(err)
+	}
+	sameFiles(t, "after the cascade", start, snapshot(t, dir, false))
 }

@@ -46,7 +46,13 @@ func (e *HunkError) Error() string {
 // for plain text files). Lines outside file sections and hunks, such as git's
 // "index" lines or a commit message, are ignored. Renames, copies and binary
 // patches are errors, and so is a path that is not relative and clean.
-func Parse(diff string) ([]FilePatch, error) {
+func Parse(diff string) ([]FilePatch, error) { return parse(diff, false) }
+
+// ParseGit is Parse for the output of git diff, renames included: a
+// renamed file's section is its new path's.
+func ParseGit(diff string) ([]FilePatch, error) { return parse(diff, true) }
+
+func parse(diff string, renames bool) ([]FilePatch, error) {
 	lines := strings.Split(diff, "\n")
 	if lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
@@ -71,13 +77,13 @@ func Parse(diff string) ([]FilePatch, error) {
 			if err := finish(); err != nil {
 				return nil, err
 			}
-			cur = &section{line: i + 1, gitPath: gitPath(l[len("diff --git "):])}
+			cur = &section{line: i + 1, gitPath: gitPath(l[len("diff --git "):]), renames: renames}
 		case strings.HasPrefix(l, "--- ") && i+1 < len(lines) && strings.HasPrefix(lines[i+1], "+++ "):
 			if cur == nil || cur.named {
 				if err := finish(); err != nil { // a plain diff -u section: no "diff --git" line
 					return nil, err
 				}
-				cur = &section{line: i + 1}
+				cur = &section{line: i + 1, renames: renames}
 			}
 			var err error
 			if cur.oldName, err = name(l[len("--- "):], "a/"); err == nil {
@@ -117,6 +123,8 @@ type section struct {
 	gitPath          string // from "diff --git a/P b/P"; "" if it cannot be read
 	named            bool   // the ---/+++ lines have been read
 	oldName, newName string // from them, "" for /dev/null
+	renames          bool   // a rename is read as the new file
+	renameTo         string // from "rename to P"
 }
 
 // header reads a line of git's extended header, between "diff --git" and "---".
@@ -127,7 +135,12 @@ func (s *section) header(l string) error {
 	case strings.HasPrefix(l, "deleted file mode "):
 		s.Deleted = true
 	case strings.HasPrefix(l, "rename "), strings.HasPrefix(l, "copy "):
-		return fmt.Errorf("%q: renames and copies are not supported", l)
+		if !s.renames {
+			return fmt.Errorf("%q: renames and copies are not supported", l)
+		}
+		if to, ok := strings.CutPrefix(l, "rename to "); ok {
+			s.renameTo = to
+		}
 	case strings.HasPrefix(l, "GIT binary patch"), strings.HasPrefix(l, "Binary files "):
 		return fmt.Errorf("%q: binary patches are not supported", l)
 	}
@@ -145,15 +158,15 @@ func (s *section) file() (FilePatch, error) {
 			f.Created, f.Path = true, s.newName
 		case s.newName == "":
 			f.Deleted, f.Path = true, s.oldName
-		case s.oldName != s.newName:
+		case s.oldName != s.newName && !s.renames:
 			return f, fmt.Errorf("%s -> %s: renames are not supported", s.oldName, s.newName)
 		case f.Created || f.Deleted:
 			return f, fmt.Errorf("%s: the file is created or deleted but neither side is /dev/null", s.oldName)
 		default:
 			f.Path = s.newName
 		}
-	} else {
-		f.Path = s.gitPath
+	} else if f.Path = s.gitPath; s.renameTo != "" {
+		f.Path = s.renameTo
 	}
 	switch {
 	case f.Created && f.Deleted:

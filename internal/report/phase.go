@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
+	"github.com/smartmigrate/smartmigrate/rewrite"
 )
 
 const (
@@ -47,41 +48,45 @@ func Patch(w io.Writer, diff string, color bool) error {
 	return bw.Flush()
 }
 
+// sections are the groups of a phase report, by diagnostic code.
+var sections = []struct {
+	code  rewrite.Code
+	title string
+	// always is true for a section printed even when empty.
+	always bool
+}{
+	{rewrite.CodeRewritten, "sinks made context-aware", true},
+	{rewrite.CodeLeft, "sinks left as they are", true},
+	{rewrite.CodeTODO, "call sites given context.TODO()", true},
+	{rewrite.CodeMoved, "call sites moved to a ctx form", true},
+	{rewrite.CodeOffloaded, "ctx forms offloaded (--offload)", false},
+	{rewrite.CodeUnwrapped, "offloads removed", false},
+}
+
 // PhaseText writes the report of a rewritten phase.
 func PhaseText(w io.Writer, rep *migrate.PhaseReport) error {
 	p := &printer{w: w}
 	r := rep.Rewrite
 	p.f("phase %d of %d (%s): %s\n", rep.Phase.Number, rep.Remaining, rep.Strategy, rep.Phase.Reason)
-	p.f("units changed: %d\n", len(rep.Phase.Units))
-	for _, u := range rep.Phase.Units {
-		p.f("  %s  %s\n", Short(rep.Module, u.ID), KindLabel(u))
-	}
-	p.f("files changed: %d\n", len(r.Files))
-	p.f("sinks made context-aware: %d\n", len(r.Rewritten))
-	for _, it := range r.Rewritten {
-		p.f("  %s\n", it)
-	}
-	p.f("sinks left as they are: %d\n", len(r.Left))
-	for _, it := range r.Left {
-		p.f("  %s\n", it)
-	}
-	p.f("call sites given context.TODO(): %d\n", len(r.TODO))
-	for _, it := range r.TODO {
-		p.f("  %s\n", it)
-	}
-	p.f("call sites moved to a ctx form: %d\n", len(r.Moved))
-	for _, it := range r.Moved {
-		p.f("  %s\n", it)
-	}
-	if len(r.Offloaded) > 0 {
-		p.f("ctx forms offloaded (--offload): %d\n", len(r.Offloaded))
-		for _, it := range r.Offloaded {
-			p.f("  %s\n", it)
+	if len(rep.Shims) > 0 {
+		p.f("units changed: %d\n", len(rep.Shims))
+		for _, s := range rep.Shims {
+			p.f("  %s  %s\n", Short(rep.Module, s.ID), ShimLabel(s))
+		}
+	} else {
+		p.f("units changed: %d\n", len(rep.Phase.Units))
+		for _, u := range migrate.Units(rep.Phase) {
+			p.f("  %s  %s\n", Short(rep.Module, u.ID), KindLabel(u))
 		}
 	}
-	if len(r.Unwrapped) > 0 {
-		p.f("offloads removed: %d\n", len(r.Unwrapped))
-		for _, it := range r.Unwrapped {
+	p.f("files changed: %d\n", len(r.Files))
+	for _, sec := range sections {
+		items := r.Of(sec.code)
+		if len(items) == 0 && !sec.always {
+			continue
+		}
+		p.f("%s: %d\n", sec.title, len(items))
+		for _, it := range items {
 			p.f("  %s\n", it)
 		}
 	}

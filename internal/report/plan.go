@@ -10,7 +10,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/smartmigrate/smartmigrate/internal/analysis"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
+	"github.com/smartmigrate/smartmigrate/rewrite"
 	"github.com/smartmigrate/smartmigrate/strategies"
 )
 
@@ -24,41 +26,13 @@ func JSON(w io.Writer, v any) error {
 
 // Short trims the module path from a qualified name:
 // "example.com/shop/api.(*Client).Fetch" -> "api.(*Client).Fetch".
-func Short(module, id string) string {
-	if rest, ok := strings.CutPrefix(id, module+"/"); ok {
-		return rest
-	}
-	if rest, ok := strings.CutPrefix(id, module+"."); ok {
-		return lastElem(module) + "." + rest
-	}
-	return id
-}
-
-// lastElem is a module path's last element, skipping a major version
-// suffix: "github.com/go-gorp/gorp/v3" -> "gorp".
-func lastElem(path string) string {
-	elems := strings.Split(path, "/")
-	last := elems[len(elems)-1]
-	if len(elems) > 1 && len(last) > 1 && last[0] == 'v' && strings.Trim(last[1:], "0123456789") == "" {
-		return elems[len(elems)-2]
-	}
-	return last
-}
+func Short(module, id string) string { return analysis.ShortID(module, id) }
 
 // KindLabel says what a unit's change adds: "+FetchContext, shim" or
 // "in place".
-func KindLabel(u strategies.Unit) string {
-	if u.Kind == strategies.Finalize {
-		for _, r := range u.Risks {
-			if strings.HasPrefix(r, "removed") {
-				return "shim removed"
-			}
-		}
-		return "shim finalized"
-	}
-	if u.Kind == strategies.Sibling {
-		name := u.ID[strings.LastIndex(u.ID, ".")+1:]
-		return "+" + name + "Context, shim"
+func KindLabel(u *analysis.Unit) string {
+	if u.Kind == analysis.Sibling {
+		return "+" + u.Lead().CtxFormName() + ", shim"
 	}
 	if n := len(u.Funcs); n > 1 {
 		return fmt.Sprintf("in place, %d decls", n)
@@ -66,22 +40,42 @@ func KindLabel(u strategies.Unit) string {
 	return "in place"
 }
 
+// ShimLabel says what the finalize phase does to a shim.
+func ShimLabel(s rewrite.Shim) string {
+	if s.Removed {
+		return "shim removed"
+	}
+	return "shim finalized"
+}
+
+// risks are a unit's notes for the reviewer, the plan's own included.
+func risks(u *analysis.Unit, plan strategies.Plan) []string {
+	var out []string
+	for _, r := range u.Risks {
+		out = append(out, r.String())
+	}
+	if plan.Offloaded[u.ID] {
+		out = append(out, OffloadRisk)
+	}
+	return out
+}
+
+// OffloadRisk notes a unit whose ctx form is offloaded.
+const OffloadRisk = "offloaded: its ctx form runs the sync body in a goroutine until its callees are migrated; cancelling ctx ends the wait, not the work"
+
 // PlanText writes a plan for people.
 func PlanText(w io.Writer, rep *migrate.PlanReport) error {
-	s := rep.Summary
+	s := rep.Model.Summary()
 	p := &printer{w: w}
 	p.f("%s: %s plan\n\n", rep.Module, rep.Plan.Strategy)
 	p.f("blocking functions without a context: %d\n", s.Blocking)
 	p.f("  to migrate:   %d in %d units\n", s.ToMigrate, s.Units)
 	p.f("  left out:     %d", s.LeftOut)
 	if len(s.Skipped) > 0 {
-		var parts []string
-		for _, k := range sortedKeys(s.Skipped) {
-			parts = append(parts, fmt.Sprintf("%s %d", k, s.Skipped[k]))
-		}
+		parts := skipLabels(s.Skipped)
 		p.f(" (%s)", strings.Join(parts, ", "))
 	}
-	p.f("\nalready context-aware: %d\n", s.Done)
+	p.f("\nalready context-aware: %d\n", s.ContextAware)
 	for _, n := range rep.Plan.Notes {
 		p.f("note: %s\n", n)
 	}
@@ -90,46 +84,56 @@ func PlanText(w io.Writer, rep *migrate.PlanReport) error {
 	}
 	for _, ph := range rep.Plan.Phases {
 		p.f("\nphase %d: %s (%d %s)\n", ph.Number, ph.Reason, len(ph.Units), plural(len(ph.Units), "unit", "units"))
+		units := migrate.Units(ph)
 		nameW, kindW := 0, 0
-		for _, u := range ph.Units {
+		for _, u := range units {
 			nameW = max(nameW, len(Short(rep.Module, u.ID)))
 			kindW = max(kindW, len(KindLabel(u)))
 		}
-		for _, u := range ph.Units {
-			p.f("  %-*s  %-*s  %s\n", nameW, Short(rep.Module, u.ID), kindW, KindLabel(u), u.Sink)
+		for _, u := range units {
+			p.f("  %-*s  %-*s  %s\n", nameW, Short(rep.Module, u.ID), kindW, KindLabel(u), u.Via)
 			if len(u.Funcs) > 1 {
 				var others []string
 				for _, f := range u.Funcs[1:] {
-					others = append(others, Short(rep.Module, f))
+					others = append(others, Short(rep.Module, f.ID))
 				}
 				p.f("      with %s\n", strings.Join(others, ", "))
 			}
-			for _, r := range u.Risks {
+			for _, r := range risks(u, rep.Plan) {
 				p.f("      risk: %s\n", r)
 			}
 		}
 	}
-	if len(rep.LeftOut) > 0 {
-		p.f("\nleft out (%d):\n", len(rep.LeftOut))
-		tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-		for _, l := range rep.LeftOut {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", Short(rep.Module, l.ID), l.Pos.Short(), l.Reason)
+	if err := leftOutText(p, rep); err != nil {
+		return err
+	}
+	return p.err
+}
+
+// leftOutText writes the functions no phase migrates, and the methods of
+// exported interfaces that stay sync.
+func leftOutText(p *printer, rep *migrate.PlanReport) error {
+	if left := rep.Model.LeftOut(); len(left) > 0 {
+		p.f("\nleft out (%d):\n", len(left))
+		tw := tabwriter.NewWriter(p.w, 0, 8, 2, ' ', 0)
+		for _, f := range left {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", Short(rep.Module, f.ID), f.At.Short(), f.Skip)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
 	}
-	if len(rep.SyncInterfaces) > 0 {
-		p.f("\nexported interfaces, never changed; calls through them stay sync (%d):\n", len(rep.SyncInterfaces))
+	if fixed := rep.Model.FixedInterfaces(); len(fixed) > 0 {
+		p.f("\nexported interfaces, never changed; calls through them stay sync (%d):\n", len(fixed))
 		width := 0
-		for _, l := range rep.SyncInterfaces {
-			width = max(width, len(Short(rep.Module, l.ID)))
+		for _, f := range fixed {
+			width = max(width, len(Short(rep.Module, f.ID)))
 		}
-		for _, l := range rep.SyncInterfaces {
-			p.f("  %-*s  %s  blocks via %s\n", width, Short(rep.Module, l.ID), l.Pos.Short(), l.Via)
+		for _, f := range fixed {
+			p.f("  %-*s  %s  blocks via %s\n", width, Short(rep.Module, f.ID), f.At.Short(), f.Via)
 		}
 	}
-	return p.err
+	return nil
 }
 
 type printer struct {
@@ -150,11 +154,12 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// skipLabels are "label count" for each skip code, sorted by label.
+func skipLabels(m map[analysis.SkipCode]int) []string {
+	var out []string
+	for code, n := range m {
+		out = append(out, fmt.Sprintf("%s %d", code.Label(), n))
 	}
-	sort.Strings(keys)
-	return keys
+	sort.Strings(out)
+	return out
 }

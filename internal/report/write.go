@@ -109,7 +109,7 @@ func StatusText(w io.Writer, rep *migrate.StatusReport) error {
 	row("total", rep.Total)
 	t := rep.Total
 	p.f("\nblocking functions: %d context-aware, %d remaining (%d to migrate, %d left out); %d call %s still %s context.TODO()\n",
-		t.ContextAware, t.Remaining, t.ToMigrate, t.LeftOut, t.TODO, plural(t.TODO, "site", "sites"), plural(t.TODO, "passes", "pass"))
+		t.ContextAware, t.Blocking, t.ToMigrate, t.LeftOut, t.TODO, plural(t.TODO, "site", "sites"), plural(t.TODO, "passes", "pass"))
 	return p.err
 }
 

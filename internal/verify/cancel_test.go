@@ -26,7 +26,7 @@ func TestCancelStopsCommand(t *testing.T) {
 		cancel()
 	}()
 	start := time.Now()
-	_, err := Phase(Input{Root: root, Files: change(old), Command: "sleep 30 | cat", Context: ctx, Progress: p})
+	_, err := Phase(ctx, Input{Root: root, Files: change(old), Command: "sleep 30 | cat", Progress: p})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}
@@ -49,7 +49,7 @@ func TestCancelledBeforehand(t *testing.T) {
 	root := module(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := Phase(Input{Root: root, Files: change(old), Command: "exit 0", Context: ctx})
+	_, err := Phase(ctx, Input{Root: root, Files: change(old), Command: "exit 0"})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}

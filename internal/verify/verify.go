@@ -37,10 +37,6 @@ type Input struct {
 	Old *load.Module
 	// Command, when set, is run with sh -c in the copy; it must exit 0.
 	Command string
-	// Context, when set, stops the checks (the loads, go vet and Command
-	// are killed) when it is done; Phase then returns an error wrapping
-	// the context's error, never a *Failure.
-	Context context.Context
 	// Progress, when set, says which check runs.
 	Progress *progress.Printer
 }
@@ -75,13 +71,10 @@ func (f *Failure) Error() string {
 
 // Phase runs every check on a copy of the module with the phase's files
 // written; it returns a *Failure when the phase does not pass, and an
-// error wrapping the context's error when in.Context is done before the
-// checks are (whatever they found by then).
-func Phase(in Input) (*Result, error) {
-	ctx := in.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
+// error wrapping the context's error when ctx is done before the checks
+// are (the loads, go vet and the command are killed; whatever they found
+// by then does not count).
+func Phase(ctx context.Context, in Input) (*Result, error) {
 	res, err := phase(ctx, in)
 	if cerr := ctx.Err(); cerr != nil {
 		// A check killed by the interrupt fails for no fault of the phase.
@@ -144,7 +137,7 @@ func phase(ctx context.Context, in Input) (*Result, error) {
 
 	// (a) The rewritten module loads and type-checks, tests included.
 	start = time.Now()
-	mod, err := load.LoadWith(load.Options{Context: ctx, Progress: in.Progress, What: "the rewritten copy"}, dir)
+	mod, err := load.LoadWith(ctx, load.Options{Progress: in.Progress, What: "the rewritten copy"}, dir)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
@@ -188,7 +181,7 @@ func phase(ctx context.Context, in Input) (*Result, error) {
 	in.Progress.Printf("comparing the API (apidiff)…")
 	old := in.Old
 	if old == nil {
-		if old, err = load.LoadWith(load.Options{Context: ctx, Progress: in.Progress, What: "the module as it stands"}, in.Root); err != nil {
+		if old, err = load.LoadWith(ctx, load.Options{Progress: in.Progress, What: "the module as it stands"}, in.Root); err != nil {
 			return nil, fmt.Errorf("load the module as it stands: %w", err)
 		}
 	}

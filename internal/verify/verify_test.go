@@ -44,7 +44,7 @@ func change(newText string) []patch.FileChange {
 func TestVetFindingThatMovesIsNotNew(t *testing.T) {
 	root := module(t)
 	moved := strings.Replace(old, "// F prints.", "// G is new.\nfunc G() {}\n\n// F prints.", 1)
-	res, err := Phase(Input{Root: root, Files: change(moved)})
+	res, err := Phase(t.Context(), Input{Root: root, Files: change(moved)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestVetFindingThatMovesIsNotNew(t *testing.T) {
 func TestVetFindingAdded(t *testing.T) {
 	root := module(t)
 	added := old + "\n// H prints too.\nfunc H() { fmt.Printf(\"%d\\n\", \"x\") }\n"
-	_, err := Phase(Input{Root: root, Files: change(added)})
+	_, err := Phase(t.Context(), Input{Root: root, Files: change(added)})
 	var f *Failure
 	if !errors.As(err, &f) || f.Check != "go vet" {
 		t.Fatalf("error = %v, want a go vet failure", err)
@@ -70,16 +70,16 @@ func TestVetFindingAdded(t *testing.T) {
 
 func TestTypeErrorAndAPIAndCommand(t *testing.T) {
 	root := module(t)
-	_, err := Phase(Input{Root: root, Files: change(old + "\nfunc K() int { return \"s\" }\n")})
+	_, err := Phase(t.Context(), Input{Root: root, Files: change(old + "\nfunc K() int { return \"s\" }\n")})
 	var f *Failure
 	if !errors.As(err, &f) || f.Check != "type-check" || !strings.Contains(f.Detail, "v.go:8:") {
 		t.Errorf("type error: %v", err)
 	}
-	_, err = Phase(Input{Root: root, Files: change(strings.Replace(old, "func F()", "func F(n int)", 1))})
+	_, err = Phase(t.Context(), Input{Root: root, Files: change(strings.Replace(old, "func F()", "func F(n int)", 1))})
 	if !errors.As(err, &f) || f.Check != "API compatibility" || !strings.Contains(f.Detail, "Incompatible changes:\n- F: changed from func() to func(int)") {
 		t.Errorf("API change: %v", err)
 	}
-	_, err = Phase(Input{Root: root, Files: change(old), Command: "test -f v.go && ! test -e .smartmigrate && ! test -e .git && exit 3"})
+	_, err = Phase(t.Context(), Input{Root: root, Files: change(old), Command: "test -f v.go && ! test -e .smartmigrate && ! test -e .git && exit 3"})
 	if !errors.As(err, &f) || f.Check != "--verify" || !strings.Contains(f.Detail, "exit status 3") {
 		t.Errorf("command: %v", err)
 	}

@@ -12,18 +12,18 @@ import (
 )
 
 // Fetch calls a sink directly.
-func Fetch(url string) (*http.Response, error) { // want Fetch:"blocks via net/http.Get at example.com/a/a.go:16" `^Fetch blocks \(net/http.Get at example.com/a/a.go:16\) without a context.Context: add FetchContext\(ctx context.Context, \.\.\.\)$`
+func Fetch(url string) (*http.Response, error) { // want Fetch:"blocks via http.Get at example.com/a/a.go:16" `^Fetch blocks \(http.Get at example.com/a/a.go:16\) without a context.Context: add FetchContext\(ctx context.Context, \.\.\.\)$`
 	return http.Get(url)
 }
 
 // load blocks through Fetch: unexported, so ctx goes first, in place.
-func load(url string) error { // want load:"blocks via net/http.Get" `^load blocks \(net/http.Get at example.com/a/a.go:16\) without a context.Context: add ctx context.Context as the first parameter$`
+func load(url string) error { // want load:"blocks via http.Get" `^load blocks \(http.Get at example.com/a/a.go:16\) without a context.Context: add ctx context.Context as the first parameter$`
 	_, err := Fetch(url)
 	return err
 }
 
 // Load blocks two calls away from the sink.
-func Load(url string) error { // want Load:"blocks via net/http.Get" `^Load blocks \(net/http.Get at example.com/a/a.go:16\)`
+func Load(url string) error { // want Load:"blocks via http.Get" `^Load blocks \(http.Get at example.com/a/a.go:16\)`
 	return load(url)
 }
 
@@ -64,7 +64,7 @@ func Log(msg string) { slog.Info(msg) }
 type Store struct{ db *sql.DB }
 
 // Count is a method that blocks.
-func (s *Store) Count() (n int, err error) { // want Count:"blocks via \\(\\*database/sql.DB\\).QueryRow" `^Count blocks \(\(\*database/sql.DB\).QueryRow at example.com/a/a.go:68\) without a context.Context: add CountContext`
+func (s *Store) Count() (n int, err error) { // want Count:"blocks via \\(\\*sql.DB\\).QueryRow" `^Count blocks \(\(\*sql.DB\).QueryRow at example.com/a/a.go:68\) without a context.Context: add CountContext`
 	err = s.db.QueryRow("select count(*) from t").Scan(&n)
 	return n, err
 }
@@ -75,19 +75,19 @@ type R struct{}
 
 var _ io.Reader = R{}
 
-func (R) Read(p []byte) (int, error) { // want Read:"blocks via os/exec.Command"
+func (R) Read(p []byte) (int, error) { // want Read:"blocks via exec.Command"
 	return 0, exec.Command("true").Run()
 }
 
 // ping and pong call each other; pong reaches the sink. Both block.
-func ping(n int) error { // want ping:"blocks via os/exec.Command" `^ping blocks`
+func ping(n int) error { // want ping:"blocks via exec.Command" `^ping blocks`
 	if n == 0 {
 		return nil
 	}
 	return pong(n - 1)
 }
 
-func pong(n int) error { // want pong:"blocks via os/exec.Command" `^pong blocks`
+func pong(n int) error { // want pong:"blocks via exec.Command" `^pong blocks`
 	if err := exec.Command("true").Run(); err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func pong(n int) error { // want pong:"blocks via os/exec.Command" `^pong blocks
 }
 
 // Async blocks in a function literal it runs: it counts.
-func Async() { // want Async:"blocks via os/exec.Command"  `^Async blocks`
+func Async() { // want Async:"blocks via exec.Command"  `^Async blocks`
 	go func() { _ = exec.Command("true").Run() }()
 }
 
@@ -107,18 +107,18 @@ func Pure(x int) int { return x * 2 }
 
 // Source is implemented by Remote, which blocks: calls through it block.
 type Source interface {
-	Pull() error // want Pull:"blocks via os/exec.Command"
+	Pull() error // want Pull:"blocks via exec.Command"
 }
 
 // Remote implements Source.
 type Remote struct{}
 
-func (Remote) Pull() error { // want Pull:"blocks via os/exec.Command" `^Pull blocks`
+func (Remote) Pull() error { // want Pull:"blocks via exec.Command" `^Pull blocks`
 	return exec.Command("true").Run()
 }
 
 // Sync blocks through the interface.
-func Sync(s Source) error { // want Sync:"blocks via os/exec.Command" `^Sync blocks`
+func Sync(s Source) error { // want Sync:"blocks via exec.Command" `^Sync blocks`
 	return s.Pull()
 }
 

@@ -6,7 +6,7 @@ import "net/http"
 
 // GenFetch is in a generated file: it blocks (the fact) but is not
 // reported.
-func GenFetch(url string) error { // want GenFetch:"blocks via net/http.Head"
+func GenFetch(url string) error { // want GenFetch:"blocks via http.Head"
 	_, err := http.Head(url)
 	return err
 }

@@ -10,13 +10,13 @@ import (
 )
 
 // Use blocks through a.Fetch; the finding names the sink in package a.
-func Use() error { // want Use:"blocks via net/http.Get at example.com/a/a.go:16" `^Use blocks \(net/http.Get at example.com/a/a.go:16\) without a context.Context: add UseContext\(ctx context.Context, \.\.\.\)$`
+func Use() error { // want Use:"blocks via http.Get at example.com/a/a.go:16" `^Use blocks \(http.Get at example.com/a/a.go:16\) without a context.Context: add UseContext\(ctx context.Context, \.\.\.\)$`
 	_, err := a.Fetch("http://example.com")
 	return err
 }
 
 // UseGet calls a.Get, which has a ctx form: a sink call in its own right.
-func UseGet() error { // want UseGet:"blocks via example.com/a.Get at example.com/b/b.go:20" `^UseGet blocks \(example.com/a.Get at example.com/b/b.go:20\)`
+func UseGet() error { // want UseGet:"blocks via a.Get at example.com/b/b.go:20" `^UseGet blocks \(a.Get at example.com/b/b.go:20\)`
 	return a.Get("x")
 }
 
@@ -27,7 +27,7 @@ func UseCtx(ctx context.Context) error {
 }
 
 // useGen blocks through a generated function of the module.
-func useGen() error { // want useGen:"blocks via net/http.Head" `^useGen blocks \(net/http.Head at example.com/a/gen.go:10\) without a context.Context: add ctx context.Context as the first parameter$`
+func useGen() error { // want useGen:"blocks via http.Head" `^useGen blocks \(http.Head at example.com/a/gen.go:10\) without a context.Context: add ctx context.Context as the first parameter$`
 	return a.GenFetch("x")
 }
 
@@ -39,7 +39,7 @@ func Calm() int {
 }
 
 // Deep blocks through an internal package.
-func Deep() error { // want Deep:"blocks via os/exec.Command at example.com/b/internal/c/c.go:8" `^Deep blocks \(os/exec.Command at example.com/b/internal/c/c.go:8\) without a context.Context: add DeepContext`
+func Deep() error { // want Deep:"blocks via exec.Command at example.com/b/internal/c/c.go:8" `^Deep blocks \(exec.Command at example.com/b/internal/c/c.go:8\) without a context.Context: add DeepContext`
 	return c.Run()
 }
 
@@ -48,12 +48,12 @@ type T struct{ r a.R }
 
 // Read implements io.Reader by delegation, but b does not import io: the
 // method is reported (only the direct imports' interfaces are checked).
-func (t T) Read(p []byte) (int, error) { // want Read:"blocks via os/exec.Command" `^Read blocks`
+func (t T) Read(p []byte) (int, error) { // want Read:"blocks via exec.Command" `^Read blocks`
 	return t.r.Read(p)
 }
 
 // SyncAll blocks through a.Source, whose Pull blocks in package a.
-func SyncAll(srcs []a.Source) error { // want SyncAll:"blocks via os/exec.Command at example.com/a/a.go:\\d+" `^SyncAll blocks \(os/exec.Command at example.com/a/a.go:\d+\)`
+func SyncAll(srcs []a.Source) error { // want SyncAll:"blocks via exec.Command at example.com/a/a.go:\\d+" `^SyncAll blocks \(exec.Command at example.com/a/a.go:\d+\)`
 	for _, s := range srcs {
 		if err := s.Pull(); err != nil {
 			return err

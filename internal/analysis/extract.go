@@ -1,0 +1,497 @@
+package analysis
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// extractor reads declarations and bodies into Funcs. Both drivers use
+// it: the module driver over every package of the module, the package
+// driver over one package, with resolve telling them which callees are
+// the module's.
+type extractor struct {
+	fset      *token.FileSet
+	goVersion string
+	rules     *rules
+	// position turns a position into a module-relative one.
+	position func(token.Pos) Position
+	// resolve returns the Func of a callee that belongs to the module
+	// (declared in an indexed package, or known from a fact), or nil.
+	resolve func(obj *types.Func) *Func
+
+	funcs  []*Func
+	byKey  map[string]*Func
+	ifaces []*Interface
+	// values are functions referred to other than in a call, by key.
+	values map[string]bool
+}
+
+func newExtractor(fset *token.FileSet, goVersion string, position func(token.Pos) Position) *extractor {
+	return &extractor{
+		fset: fset, goVersion: goVersion, rules: newRules(), position: position,
+		byKey: map[string]*Func{}, values: map[string]bool{},
+	}
+}
+
+// posKey identifies a declaration across package variants: the file and
+// byte offset of its name, before //line adjustments.
+func posKey(fset *token.FileSet, pos token.Pos) string {
+	p := fset.PositionFor(pos, false)
+	return fmt.Sprintf("%s:%d", p.Filename, p.Offset)
+}
+
+// declared returns the indexed Func declared at obj's position, or nil.
+func (x *extractor) declared(obj *types.Func) *Func {
+	if obj == nil || !obj.Pos().IsValid() {
+		return nil
+	}
+	return x.byKey[posKey(x.fset, obj.Origin().Pos())]
+}
+
+// funcID is the runtime-style qualified name of a function or method.
+func funcID(pkgPath, recv, name string) string {
+	switch {
+	case recv == "":
+		return pkgPath + "." + name
+	case strings.HasPrefix(recv, "*"):
+		return pkgPath + ".(" + recv + ")." + name
+	default:
+		return pkgPath + "." + recv + "." + name
+	}
+}
+
+// recvName returns "*T" or "T" for a receiver type expression, without
+// type arguments.
+func recvName(expr ast.Expr) string {
+	star := ""
+	if s, ok := expr.(*ast.StarExpr); ok {
+		star, expr = "*", s.X
+	}
+	switch e := expr.(type) {
+	case *ast.IndexExpr:
+		expr = e.X
+	case *ast.IndexListExpr:
+		expr = e.X
+	}
+	if id, ok := expr.(*ast.Ident); ok {
+		return star + id.Name
+	}
+	return star + "?"
+}
+
+// ImportablePath reports whether code outside the module can import the
+// package with this path and name.
+func ImportablePath(path, name string) bool {
+	if name == "main" || strings.HasSuffix(path, "_test") {
+		return false
+	}
+	return !strings.Contains("/"+path+"/", "/internal/")
+}
+
+// index records every function and interface declared in p.
+func (x *extractor) index(p *Package) {
+	for _, file := range p.Files {
+		for _, d := range file.Syntax.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				x.indexFunc(file, d)
+			case *ast.GenDecl:
+				if d.Tok == token.TYPE && !file.Test {
+					x.indexInterfaces(file, d)
+				}
+			}
+		}
+	}
+}
+
+func (x *extractor) indexFunc(file *File, d *ast.FuncDecl) {
+	obj, _ := file.Pkg.Info.Defs[d.Name].(*types.Func)
+	if obj == nil {
+		return
+	}
+	recv := ""
+	if d.Recv != nil && len(d.Recv.List) == 1 {
+		recv = recvName(d.Recv.List[0].Type)
+	}
+	f := x.add(file, obj, recv, d.Name)
+	if f == nil {
+		return
+	}
+	f.Decl = d
+	sig := obj.Signature()
+	f.TakesContext = takesContext(sig)
+	f.Handler = isHandler(sig)
+	f.Skip = structuralSkip(file, d)
+	if !f.TakesContext {
+		f.CtxForm = siblingOf(obj)
+		if f.CtxForm == nil {
+			f.nameTaken = nameTaken(obj)
+		}
+	}
+}
+
+// structuralSkip is why a declaration is never migrated whatever it
+// calls: where it is, or what it is.
+func structuralSkip(file *File, d *ast.FuncDecl) Skip {
+	switch {
+	case file.Test:
+		return Skip{Code: SkipTestFile}
+	case file.Pkg.Name == "main" && d.Recv == nil && d.Name.Name == "main":
+		return Skip{Code: SkipMain}
+	case d.Recv == nil && d.Name.Name == "init":
+		return Skip{Code: SkipInit}
+	case file.Generated:
+		return Skip{Code: SkipGenerated}
+	case file.Cgo:
+		return Skip{Code: SkipCgo}
+	case d.Body == nil:
+		return Skip{Code: SkipNoBody}
+	}
+	return Skip{}
+}
+
+func (x *extractor) indexInterfaces(file *File, d *ast.GenDecl) {
+	info := file.Pkg.Info
+	for _, s := range d.Specs {
+		ts := s.(*ast.TypeSpec)
+		it, ok := ts.Type.(*ast.InterfaceType)
+		tn, _ := info.Defs[ts.Name].(*types.TypeName)
+		if !ok || tn == nil {
+			continue
+		}
+		named, _ := tn.Type().(*types.Named)
+		iface, ok := tn.Type().Underlying().(*types.Interface)
+		if !ok || named == nil || !iface.IsMethodSet() {
+			continue
+		}
+		mi := &Interface{
+			Name:     file.Pkg.Path + "." + ts.Name.Name,
+			Exported: ts.Name.IsExported() && file.Pkg.Importable,
+			Named:    named,
+			Type:     iface,
+			Methods:  map[string]*Func{},
+		}
+		x.ifaces = append(x.ifaces, mi)
+		for _, field := range it.Methods.List {
+			for _, n := range field.Names {
+				obj, _ := info.Defs[n].(*types.Func)
+				if obj == nil {
+					continue
+				}
+				if f := x.add(file, obj, ts.Name.Name, n); f != nil {
+					f.InterfaceMethod = true
+					f.declIface = mi
+					f.TakesContext = takesContext(obj.Signature())
+					mi.Methods[n.Name] = f
+				}
+			}
+		}
+	}
+}
+
+// add records a declaration once, whatever package variant shows it.
+func (x *extractor) add(file *File, obj *types.Func, recv string, name *ast.Ident) *Func {
+	key := posKey(x.fset, name.Pos())
+	if _, ok := x.byKey[key]; ok {
+		return nil
+	}
+	exported := name.IsExported()
+	if r := strings.TrimPrefix(recv, "*"); r != "" && !ast.IsExported(r) {
+		exported = false
+	}
+	f := &Func{
+		Obj:        obj,
+		ID:         funcID(file.Pkg.Path, recv, name.Name),
+		Name:       name.Name,
+		Recv:       recv,
+		Package:    file.Pkg.Path,
+		Pos:        name.Pos(),
+		At:         x.position(name.Pos()),
+		File:       file,
+		Exported:   exported,
+		Importable: file.Pkg.Importable,
+		TestFile:   file.Test,
+		depth:      -1,
+	}
+	x.byKey[key] = f
+	x.funcs = append(x.funcs, f)
+	return f
+}
+
+// nameTaken says what takes FooContext beside Foo when it is not Foo's
+// ctx form, or "".
+func nameTaken(obj *types.Func) string {
+	name := obj.Name() + "Context"
+	var other types.Object
+	if recv := obj.Signature().Recv(); recv != nil {
+		other, _, _ = types.LookupFieldOrMethod(recv.Type(), true, obj.Pkg(), name)
+	} else {
+		other = obj.Pkg().Scope().Lookup(name)
+	}
+	if other == nil {
+		return ""
+	}
+	return fmt.Sprintf("ctx-form name %s is taken by %s", name, describeObj(other))
+}
+
+func describeObj(o types.Object) string {
+	switch o := o.(type) {
+	case *types.Func:
+		return "a method or function with another signature"
+	case *types.Var:
+		if o.IsField() {
+			return "a field"
+		}
+		return "a variable"
+	case *types.TypeName:
+		return "a type"
+	case *types.Const:
+		return "a constant"
+	}
+	return "another declaration"
+}
+
+// isHandler reports whether sig is an HTTP handler's: an
+// http.ResponseWriter and a *http.Request, whose Context() is its context.
+func isHandler(sig *types.Signature) bool {
+	var w, r bool
+	for i := 0; i < sig.Params().Len(); i++ {
+		t := sig.Params().At(i).Type()
+		switch qualifiedTypeName(t) {
+		case "net/http.ResponseWriter":
+			w = true
+		case "net/http.Request":
+			_, r = t.(*types.Pointer)
+		}
+	}
+	return w && r
+}
+
+// qualifiedTypeName is "example.com/m.Fetcher" for a named type.
+func qualifiedTypeName(t types.Type) string {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() != nil {
+		return n.Obj().Pkg().Path() + "." + n.Obj().Name()
+	}
+	return types.TypeString(t, nil)
+}
+
+// walk records, for every function body of p, its operations and its
+// calls to module functions, and marks functions referred to as values.
+func (x *extractor) walk(p *Package) {
+	for _, file := range p.Files {
+		w := &bodyWalker{x: x, file: file, called: map[*ast.Ident]bool{}}
+		ast.Inspect(file.Syntax, w.visit)
+	}
+}
+
+// bodyWalker walks one file.
+type bodyWalker struct {
+	x      *extractor
+	file   *File
+	called map[*ast.Ident]bool // identifiers in call position
+	stack  []ast.Node          // enclosing nodes
+	encl   *Func               // the declaration being walked
+}
+
+func (w *bodyWalker) visit(n ast.Node) bool {
+	if n == nil {
+		if _, ok := w.stack[len(w.stack)-1].(*ast.FuncDecl); ok {
+			w.encl = nil
+		}
+		w.stack = w.stack[:len(w.stack)-1]
+		return true
+	}
+	w.stack = append(w.stack, n)
+	info := w.file.Pkg.Info
+	switch n := n.(type) {
+	case *ast.FuncDecl:
+		w.encl = nil
+		if obj, ok := info.Defs[n.Name].(*types.Func); ok && obj != nil {
+			w.encl = w.x.byKey[posKey(w.x.fset, n.Name.Pos())]
+		}
+	case *ast.CallExpr:
+		if id := calleeIdent(n.Fun); id != nil {
+			w.called[id] = true
+		}
+		if w.encl != nil {
+			w.call(n)
+		}
+	case *ast.Ident:
+		if w.called[n] {
+			break
+		}
+		if obj, ok := info.Uses[n].(*types.Func); ok {
+			if f := w.x.declared(obj); f != nil && !f.InterfaceMethod {
+				w.x.values[posKey(w.x.fset, f.Pos)] = true
+			}
+			if w.encl != nil {
+				w.value(n, obj)
+			}
+		}
+	}
+	return true
+}
+
+// calleeIdent returns the identifier that names the called function in a
+// call's Fun expression, or nil.
+func calleeIdent(fun ast.Expr) *ast.Ident {
+	for {
+		switch e := fun.(type) {
+		case *ast.ParenExpr:
+			fun = e.X
+		case *ast.IndexExpr:
+			fun = e.X
+		case *ast.IndexListExpr:
+			fun = e.X
+		case *ast.SelectorExpr:
+			return e.Sel
+		case *ast.Ident:
+			return e
+		default:
+			return nil
+		}
+	}
+}
+
+// call classifies one call inside the declaration being walked.
+func (w *bodyWalker) call(call *ast.CallExpr) {
+	fn, _ := typeutil.Callee(w.file.Pkg.Info, call).(*types.Func)
+	if fn == nil {
+		return
+	}
+	if r := w.x.rules.of(fn); r != nil {
+		if r.Rewrite == RewriteBackground && IsReturned(w.stack[:len(w.stack)-1]) {
+			// A function that returns context.TODO() makes a context for
+			// others; it does not drop one.
+			return
+		}
+		w.encl.Ops = append(w.encl.Ops, &Op{Node: call, Pos: call.Lparen, At: w.x.position(call.Lparen), Rule: r})
+		return
+	}
+	callee := w.x.resolve(fn)
+	if callee == nil {
+		return
+	}
+	c := &Call{Node: call, Pos: call.Pos(), At: w.x.position(call.Pos()), Callee: callee}
+	c.Source = ctxSource(w.file.Pkg, testContextOK(w.x.goVersion), call, w.stack)
+	w.encl.Calls = append(w.encl.Calls, c)
+}
+
+// laterCallers are functions that keep a function value to call it after
+// they return: a closure over a ctx form's ctx must not be handed to them.
+var laterCallers = map[string]bool{
+	"time.AfterFunc":       true,
+	"context.AfterFunc":    true,
+	"runtime.SetFinalizer": true,
+	"runtime.AddCleanup":   true,
+}
+
+// value classifies a function referred to as a value inside the
+// declaration being walked. Only a callback matters: a function or method
+// value (f, pkg.F, x.M) passed as an argument to a call, which runs it.
+// Such a value is an operation when the function has a ctx form (the ctx
+// form of the caller passes a closure calling it with ctx), and a call
+// edge to a module function otherwise.
+func (w *bodyWalker) value(id *ast.Ident, fn *types.Func) {
+	expr, call := w.callbackOf(id)
+	if call == nil {
+		return
+	}
+	info := w.file.Pkg.Info
+	if outer, _ := typeutil.Callee(info, call).(*types.Func); outer != nil && laterCallers[outer.FullName()] {
+		return
+	}
+	if isGeneric(fn) {
+		return // the closure would need type arguments
+	}
+	if r := w.x.rules.of(fn); r != nil {
+		if r.Rewrite != RewriteSibling || r.Consumer {
+			return
+		}
+		v := *r
+		v.Rewrite = RewriteCallback
+		w.encl.Ops = append(w.encl.Ops, &Op{Node: expr, Pos: expr.Pos(), At: w.x.position(expr.Pos()), Rule: &v})
+		return
+	}
+	callee := w.x.resolve(fn)
+	if callee == nil || callee.InterfaceMethod {
+		return
+	}
+	w.encl.Calls = append(w.encl.Calls, &Call{Node: expr, Pos: expr.Pos(), At: w.x.position(expr.Pos()), Callee: callee, Value: true})
+}
+
+// callbackOf returns the value expression id belongs to (id, or x.id for
+// a method value) and the call it is an argument of, or nil.
+func (w *bodyWalker) callbackOf(id *ast.Ident) (ast.Expr, *ast.CallExpr) {
+	var expr ast.Expr = id
+	i := len(w.stack) - 2
+	if i >= 0 {
+		if sel, ok := w.stack[i].(*ast.SelectorExpr); ok && sel.Sel == id {
+			if s := w.file.Pkg.Info.Selections[sel]; s != nil && s.Kind() != types.MethodVal {
+				return nil, nil // a method expression, (*T).M
+			}
+			expr = sel
+			i--
+		}
+	}
+	if i < 0 {
+		return nil, nil
+	}
+	call, ok := w.stack[i].(*ast.CallExpr)
+	if !ok || ast.Unparen(call.Fun) == expr {
+		return nil, nil
+	}
+	for _, a := range call.Args {
+		if a == expr {
+			return expr, call
+		}
+	}
+	return nil, nil
+}
+
+// isGeneric reports whether fn or its receiver has type parameters.
+func isGeneric(fn *types.Func) bool {
+	sig := fn.Signature()
+	if sig.TypeParams().Len() > 0 {
+		return true
+	}
+	if recv := sig.Recv(); recv != nil {
+		if n := namedOf(recv.Type()); n != nil && n.TypeParams().Len() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// IsReturned reports whether the node whose enclosing nodes are ancestors
+// (outermost first, the node itself excluded) is a result of a return
+// statement, parentheses aside. A call to context.Background() that is
+// returned makes a context for others; it does not drop one.
+func IsReturned(ancestors []ast.Node) bool {
+	for i := len(ancestors) - 1; i >= 0; i-- {
+		switch ancestors[i].(type) {
+		case *ast.ParenExpr:
+			continue
+		case *ast.ReturnStmt:
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+func namedOf(t types.Type) *types.Named {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, _ := types.Unalias(t).(*types.Named)
+	return n
+}

@@ -1,0 +1,200 @@
+package analysis
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Fact is what a package tells the packages that import it about one of
+// its functions: that it blocks without a context, through which
+// operation, and how far away that operation is.
+type Fact struct {
+	Via   Via
+	Depth int
+}
+
+// PackageInput is one type-checked package for the package driver.
+type PackageInput struct {
+	Fset  *token.FileSet
+	Types *types.Package
+	Info  *types.Info
+	Files []*ast.File
+	// Module is the module path ("" when the driver does not know it);
+	// GoVersion its go line.
+	Module    string
+	GoVersion string
+	// Fact returns the fact of a function of another package of the
+	// module, and whether it has one (it blocks).
+	Fact func(obj *types.Func) (Fact, bool)
+	// Facts returns the functions of the imported packages that have a
+	// fact: the methods among them may implement interfaces called here.
+	Facts func() []*types.Func
+}
+
+// AnalyzePackage runs the analysis over one package, with what its
+// imports' facts say of the functions it calls: the package driver, for
+// the go/analysis analyzer. It returns the package's functions in source
+// order.
+//
+// It extracts, propagates and classifies with the code Analyze uses, so
+// the two agree on everything one package and its imports show. They
+// differ where a fact would have to travel up the import graph, which
+// go/analysis cannot do: an implementation of an interface in a package
+// the caller does not import, a function used as a value or an interface
+// implemented only in an importing package. Analyze sees the whole module.
+func AnalyzePackage(in PackageInput) []*Func {
+	modRoot := ""
+	position := func(pos token.Pos) Position {
+		p := in.Fset.Position(pos)
+		if modRoot == "" {
+			modRoot = moduleRoot(p.Filename, in.Types.Path(), in.Module)
+		}
+		return Position{File: relName(p.Filename, modRoot, in.Types.Path()), Line: p.Line, Col: p.Column}
+	}
+	x := newExtractor(in.Fset, in.GoVersion, position)
+	p := &Package{Path: in.Types.Path(), Name: in.Types.Name(), Types: in.Types, Info: in.Info, Importable: ImportablePath(in.Types.Path(), in.Types.Name())}
+	for _, f := range in.Files {
+		name := in.Fset.Position(f.Package).Filename
+		p.Files = append(p.Files, &File{Syntax: f, Name: name, Test: strings.HasSuffix(name, "_test.go"), Generated: ast.IsGenerated(f), Pkg: p})
+	}
+	g := &ghosts{x: x, in: in, byObj: map[*types.Func]*Func{}}
+	x.resolve = g.resolve
+	x.index(p)
+	local := append([]*Func(nil), x.funcs...)
+	x.walk(p)
+	for _, f := range local {
+		f.UsedAsValue = !f.InterfaceMethod && x.values[posKey(in.Fset, f.Pos)]
+	}
+	candidates := append(append([]*Func(nil), local...), g.methods()...)
+	newIfaceResolver().resolve(append(x.ifaces, g.interfaces()...), candidates, local)
+	outsideInterfaces(p, in.Module, local)
+	all := append(append([]*Func(nil), local...), g.all()...)
+	propagate(all)
+	classify(all)
+	sort.Slice(local, func(i, j int) bool { return local[i].Pos < local[j].Pos })
+	return local
+}
+
+// ghosts stand for the functions of other packages of the module, with
+// what their facts say.
+type ghosts struct {
+	x     *extractor
+	in    PackageInput
+	byObj map[*types.Func]*Func
+	order []*Func
+}
+
+// resolve is the package driver's resolve: a function of this package, or
+// a ghost for one of another package of the module.
+func (g *ghosts) resolve(obj *types.Func) *Func {
+	if f := g.x.declared(obj); f != nil {
+		return f
+	}
+	obj = obj.Origin()
+	if obj.Pkg() == nil || obj.Pkg() == g.in.Types || !IsModulePath(obj.Pkg().Path(), g.in.Module) {
+		return nil
+	}
+	return g.ghost(obj)
+}
+
+func (g *ghosts) ghost(obj *types.Func) *Func {
+	if f, ok := g.byObj[obj]; ok {
+		return f
+	}
+	recv := ""
+	if r := obj.Signature().Recv(); r != nil {
+		if n := namedOf(r.Type()); n != nil {
+			recv = n.Obj().Name()
+			if _, ptr := r.Type().(*types.Pointer); ptr {
+				recv = "*" + recv
+			}
+		}
+	}
+	f := &Func{Obj: obj, ID: funcID(obj.Pkg().Path(), recv, obj.Name()), Name: obj.Name(), Recv: recv, Package: obj.Pkg().Path(), ghost: true, depth: -1}
+	if r := obj.Signature().Recv(); r != nil && types.IsInterface(r.Type()) {
+		f.InterfaceMethod = true
+	}
+	if fact, ok := g.in.Fact(obj); ok {
+		f.Blocking, f.Via, f.depth = true, fact.Via, fact.Depth
+	}
+	g.byObj[obj] = f
+	g.order = append(g.order, f)
+	return f
+}
+
+// methods are ghosts for the methods of imported packages that block:
+// they may implement an interface called here.
+func (g *ghosts) methods() []*Func {
+	var out []*Func
+	if g.in.Facts == nil {
+		return nil
+	}
+	for _, obj := range g.in.Facts() {
+		if obj.Signature().Recv() != nil {
+			if f := g.ghost(obj); !f.InterfaceMethod {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// interfaces are the interfaces of other packages whose methods this
+// package calls.
+func (g *ghosts) interfaces() []*Interface {
+	byNamed := map[*types.Named]*Interface{}
+	var out []*Interface
+	for _, f := range g.order {
+		if !f.InterfaceMethod {
+			continue
+		}
+		named := namedOf(f.Obj.Signature().Recv().Type())
+		if named == nil {
+			continue
+		}
+		it, ok := named.Underlying().(*types.Interface)
+		if !ok {
+			continue
+		}
+		mi := byNamed[named]
+		if mi == nil {
+			obj := named.Obj()
+			mi = &Interface{Name: obj.Pkg().Path() + "." + obj.Name(), Exported: obj.Exported() && ImportablePath(obj.Pkg().Path(), obj.Pkg().Name()), Named: named, Type: it, Methods: map[string]*Func{}}
+			byNamed[named] = mi
+			out = append(out, mi)
+		}
+		mi.Methods[f.Name] = f
+		f.declIface = mi
+	}
+	return out
+}
+
+func (g *ghosts) all() []*Func { return g.order }
+
+// moduleRoot is the folder of the module that holds the file of package
+// pkgPath: the file's folder less the package's path below the module;
+// "" when the module is unknown.
+func moduleRoot(filename, pkgPath, mod string) string {
+	if mod == "" || !IsModulePath(strings.TrimSuffix(pkgPath, "_test"), mod) {
+		return ""
+	}
+	sub := strings.TrimPrefix(strings.TrimSuffix(pkgPath, "_test"), mod)
+	dir := filepath.Dir(filename)
+	return strings.TrimSuffix(dir, filepath.FromSlash(sub))
+}
+
+// relName is filename relative to root, or, when root is unknown, the
+// package path and the file's base name.
+func relName(filename, root, pkgPath string) string {
+	if root != "" {
+		if r, err := filepath.Rel(root, filename); err == nil && !strings.HasPrefix(r, "..") {
+			return filepath.ToSlash(r)
+		}
+	}
+	return path.Join(strings.TrimSuffix(pkgPath, "_test"), filepath.Base(filename))
+}

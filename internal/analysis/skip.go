@@ -1,0 +1,116 @@
+package analysis
+
+import "fmt"
+
+// SkipCode says why a blocking function is left alone.
+type SkipCode string
+
+// The reasons a function is left alone. They are part of the JSON output.
+const (
+	SkipTestFile         SkipCode = "test-file"
+	SkipMain             SkipCode = "main-function"
+	SkipInit             SkipCode = "init-function"
+	SkipGenerated        SkipCode = "generated-file"
+	SkipCgo              SkipCode = "cgo-file"
+	SkipNoBody           SkipCode = "no-body"
+	SkipOutsideInterface SkipCode = "outside-interface"
+	SkipNameTaken        SkipCode = "name-taken"
+	SkipExportedIface    SkipCode = "exported-interface-method"
+	SkipIfaceUnit        SkipCode = "interface-cannot-change"
+)
+
+// Skip is why a function is left alone: a code and what it is about.
+type Skip struct {
+	Code SkipCode `json:"code"`
+	// Detail completes the code: the interface that fixes the signature
+	// ("io.Reader"), what took the ctx form's name, the implementation
+	// that keeps an interface from changing.
+	Detail string `json:"detail,omitempty"`
+}
+
+// IsZero reports whether s says nothing (the function is not left alone).
+func (s Skip) IsZero() bool { return s.Code == "" }
+
+// Label names the code for people, as summaries count it.
+func (c SkipCode) Label() string {
+	switch c {
+	case SkipTestFile:
+		return "in a test file"
+	case SkipMain:
+		return "main function"
+	case SkipInit:
+		return "init function"
+	case SkipGenerated:
+		return "generated file"
+	case SkipCgo:
+		return "cgo file"
+	case SkipNoBody:
+		return "no Go body"
+	case SkipOutsideInterface:
+		return "signature fixed by an outside interface"
+	case SkipNameTaken:
+		return "ctx-form name taken"
+	case SkipExportedIface:
+		return "method of an exported interface"
+	case SkipIfaceUnit:
+		return "interface cannot change"
+	}
+	return string(c)
+}
+
+// String is the reason in full, for people.
+func (s Skip) String() string {
+	switch s.Code {
+	case SkipOutsideInterface:
+		return "signature fixed by " + s.Detail
+	case SkipNameTaken, SkipIfaceUnit:
+		return s.Detail
+	case SkipExportedIface:
+		return "method of an exported interface: it never changes, so calls through it stay sync (apply --upgrade-interfaces adds an optional ctx interface beside it)"
+	}
+	return s.Code.Label()
+}
+
+// RiskCode names a note for the reviewer of a unit.
+type RiskCode string
+
+// The risks a unit may carry. They are part of the JSON output.
+const (
+	RiskExportedAPI   RiskCode = "exported-api"
+	RiskUsedAsValue   RiskCode = "used-as-value"
+	RiskImplements    RiskCode = "implements"
+	RiskAlsoDeclared  RiskCode = "also-declared"
+	RiskCallback      RiskCode = "callback"
+	RiskSyncInterface RiskCode = "sync-interface-call"
+	RiskIfaceUnit     RiskCode = "interface-unit"
+)
+
+// Risk is a note for the reviewer of a unit.
+type Risk struct {
+	Code RiskCode `json:"code"`
+	// Detail is what the risk is about: an interface, a callee, files.
+	Detail string `json:"detail,omitempty"`
+	// At is where, when the risk has a place.
+	At Position `json:"at,omitzero"`
+}
+
+// String is the risk for people.
+func (r Risk) String() string {
+	switch r.Code {
+	case RiskExportedAPI:
+		return "exported API"
+	case RiskUsedAsValue:
+		return "used as a value"
+	case RiskImplements:
+		return "implements " + r.Detail
+	case RiskAlsoDeclared:
+		return "also declared in " + r.Detail
+	case RiskCallback:
+		return fmt.Sprintf("passes %s as a callback at %s: its ctx form passes a closure over ctx, which must not outlive the call", r.Detail, r.At.Short())
+	case RiskSyncInterface:
+		return fmt.Sprintf("call through exported interface %s stays sync at %s (apply --upgrade-interfaces: use the ctx form when the value has it)", r.Detail, r.At.Short())
+	case RiskIfaceUnit:
+		return fmt.Sprintf("unexported interface changes with %s", r.Detail)
+	}
+	return string(r.Code)
+}

@@ -1,0 +1,160 @@
+package report
+
+import (
+	"time"
+
+	"github.com/smartmigrate/smartmigrate/internal/analysis"
+	"github.com/smartmigrate/smartmigrate/internal/journal"
+	"github.com/smartmigrate/smartmigrate/internal/migrate"
+	"github.com/smartmigrate/smartmigrate/internal/verify"
+	"github.com/smartmigrate/smartmigrate/rewrite"
+	"github.com/smartmigrate/smartmigrate/strategies"
+)
+
+// The JSON output is made of these views of the model, never of the
+// model's own types: what a script reads stays put when the model grows.
+
+// PlanJSON is a plan as --json prints it.
+type PlanJSON struct {
+	Module         string           `json:"module"`
+	Summary        analysis.Summary `json:"summary"`
+	Plan           PlanBody         `json:"plan"`
+	LeftOut        []FuncJSON       `json:"leftOut"`
+	SyncInterfaces []FuncJSON       `json:"syncInterfaces"`
+	Warnings       []string         `json:"warnings"`
+}
+
+// PlanBody is the strategy's phases.
+type PlanBody struct {
+	Strategy string      `json:"strategy"`
+	Phases   []PhaseJSON `json:"phases"`
+	Notes    []string    `json:"notes"`
+}
+
+// PhaseJSON is one phase of a plan.
+type PhaseJSON struct {
+	Number int        `json:"number"`
+	Reason string     `json:"reason"`
+	Units  []UnitJSON `json:"units"`
+}
+
+// UnitJSON is a unit to migrate.
+type UnitJSON struct {
+	ID        string          `json:"id"`
+	Funcs     []string        `json:"funcs"`
+	Package   string          `json:"package"`
+	Kind      analysis.Kind   `json:"kind"`
+	Exported  bool            `json:"exported"`
+	Root      bool            `json:"root"`
+	Callees   []string        `json:"callees"`
+	Via       analysis.Via    `json:"via"`
+	SinkCalls int             `json:"sinkCalls"`
+	Callers   int             `json:"callers"`
+	Risks     []analysis.Risk `json:"risks"`
+	Offloaded bool            `json:"offloaded,omitempty"`
+}
+
+// FuncJSON is a function left out, or a method of an exported interface.
+type FuncJSON struct {
+	ID     string            `json:"id"`
+	Pos    analysis.Position `json:"pos"`
+	Reason analysis.Skip     `json:"reason"`
+	Text   string            `json:"text"`
+	Via    analysis.Via      `json:"via"`
+}
+
+// Plan is rep as JSON.
+func Plan(rep *migrate.PlanReport) PlanJSON {
+	out := PlanJSON{
+		Module:   rep.Module,
+		Summary:  rep.Model.Summary(),
+		Plan:     PlanBody{Strategy: rep.Plan.Strategy, Phases: phasesJSON(rep.Plan), Notes: orEmpty(rep.Plan.Notes)},
+		LeftOut:  funcsJSON(rep.Model.LeftOut()),
+		Warnings: orEmpty(rep.Warnings),
+	}
+	out.SyncInterfaces = funcsJSON(rep.Model.FixedInterfaces())
+	return out
+}
+
+func phasesJSON(p strategies.Plan) []PhaseJSON {
+	out := []PhaseJSON{}
+	for _, ph := range p.Phases {
+		out = append(out, phaseJSON(ph, p.Offloaded))
+	}
+	return out
+}
+
+func phaseJSON(ph strategies.Phase, offloaded map[string]bool) PhaseJSON {
+	out := PhaseJSON{Number: ph.Number, Reason: ph.Reason, Units: []UnitJSON{}}
+	for _, u := range migrate.Units(ph) {
+		out.Units = append(out.Units, unitJSON(u, offloaded[u.ID]))
+	}
+	return out
+}
+
+func unitJSON(u *analysis.Unit, offloaded bool) UnitJSON {
+	return UnitJSON{
+		ID: u.ID, Funcs: u.FuncIDs(), Package: u.Package, Kind: u.Kind, Exported: u.Exported,
+		Root: len(u.Callers) == 0, Callees: orEmpty(u.CalleeIDs()), Via: u.Via,
+		SinkCalls: u.SinkCalls, Callers: u.CallSites, Risks: orEmptyRisks(u.Risks), Offloaded: offloaded,
+	}
+}
+
+func funcsJSON(fs []*analysis.Func) []FuncJSON {
+	out := []FuncJSON{}
+	for _, f := range fs {
+		out = append(out, FuncJSON{ID: f.ID, Pos: f.At, Reason: f.Skip, Text: f.Skip.String(), Via: f.Via})
+	}
+	return out
+}
+
+// PhaseReportJSON is a rewritten phase as apply --dry-run --json prints
+// it.
+type PhaseReportJSON struct {
+	Module    string          `json:"module"`
+	Strategy  string          `json:"strategy"`
+	Phase     PhaseJSON       `json:"phase"`
+	Shims     []rewrite.Shim  `json:"shims,omitempty"`
+	Remaining int             `json:"remaining"`
+	Report    *rewrite.Result `json:"report"`
+	Patch     string          `json:"patch"`
+	Warnings  []string        `json:"warnings"`
+	SavedPlan bool            `json:"savedPlan,omitempty"`
+}
+
+// Phase is rep as JSON.
+func Phase(rep *migrate.PhaseReport) PhaseReportJSON {
+	return PhaseReportJSON{
+		Module: rep.Module, Strategy: rep.Strategy, Phase: phaseJSON(rep.Phase, rep.Offloaded), Shims: rep.Shims,
+		Remaining: rep.Remaining, Report: rep.Rewrite, Patch: rep.Patch, Warnings: orEmpty(rep.Warnings), SavedPlan: rep.SavedPlan,
+	}
+}
+
+// AppliedJSON is a written phase as apply --json prints it.
+type AppliedJSON struct {
+	Phase   PhaseReportJSON `json:"phase"`
+	Journal journal.Phase   `json:"journal"`
+	Verify  *verify.Result  `json:"verify"`
+	Commit  string          `json:"commit,omitempty"`
+	// TookMS is how long the apply took, in milliseconds.
+	TookMS int64 `json:"tookMs"`
+}
+
+// Applied is res as JSON.
+func Applied(res *migrate.ApplyResult) AppliedJSON {
+	return AppliedJSON{Phase: Phase(res.Report), Journal: res.Journal, Verify: res.Verify, Commit: res.Commit, TookMS: res.Took.Round(time.Millisecond).Milliseconds()}
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func orEmptyRisks(r []analysis.Risk) []analysis.Risk {
+	if r == nil {
+		return []analysis.Risk{}
+	}
+	return r
+}
