@@ -184,7 +184,7 @@ func (br *bodyRewrite) sink(call *ast.CallExpr, r *analysis.Rule, stack []ast.No
 		done(shortName(r.Form))
 		return
 	case analysis.RewriteHTTP:
-		if why := br.httpStatement(call, r, stack, decl); why != "" {
+		if why := br.httpStatement(call, r, stack); why != "" {
 			left(why)
 			return
 		}

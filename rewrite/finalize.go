@@ -179,8 +179,29 @@ func exportedFunc(fn *types.Func) bool {
 // isShim reports whether fd's body is exactly a call of its ctx form
 // with context.Background() and its parameters, in order.
 func isShim(info *types.Info, fd *ast.FuncDecl, fn *types.Func) bool {
-	if fd.Body == nil || len(fd.Body.List) != 1 {
+	call := onlyCall(fd)
+	if call == nil || len(call.Args) == 0 {
 		return false
+	}
+	form, _ := typeutil.Callee(info, call).(*types.Func)
+	if form == nil || form.Name() != fn.Name()+"Context" || form.Pkg() != fn.Pkg() {
+		return false
+	}
+	if fn.Signature().Recv() != nil && !onReceiver(info, fd, call) {
+		return false
+	}
+	bg, _ := ast.Unparen(call.Args[0]).(*ast.CallExpr)
+	if bg == nil || !isCallTo(info, bg, "context", "Background") {
+		return false
+	}
+	return forwardsParams(info, fd, call.Args[1:]) && call.Ellipsis.IsValid() == fn.Signature().Variadic()
+}
+
+// onlyCall is the call that is fd's whole body (returned, or a statement
+// of a function without results), or nil.
+func onlyCall(fd *ast.FuncDecl) *ast.CallExpr {
+	if fd.Body == nil || len(fd.Body.List) != 1 {
+		return nil
 	}
 	var call *ast.CallExpr
 	switch s := fd.Body.List[0].(type) {
@@ -193,50 +214,43 @@ func isShim(info *types.Info, fd *ast.FuncDecl, fn *types.Func) bool {
 			call, _ = s.X.(*ast.CallExpr)
 		}
 	}
-	if call == nil {
+	return call
+}
+
+// onReceiver reports whether call is a method call on fd's receiver.
+func onReceiver(info *types.Info, fd *ast.FuncDecl, call *ast.CallExpr) bool {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || len(fd.Recv.List) != 1 || len(fd.Recv.List[0].Names) != 1 {
 		return false
 	}
-	form, _ := typeutil.Callee(info, call).(*types.Func)
-	if form == nil || form.Name() != fn.Name()+"Context" || form.Pkg() != fn.Pkg() {
-		return false
-	}
-	if fn.Type().(*types.Signature).Recv() != nil {
-		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-		if !ok || len(fd.Recv.List) != 1 || len(fd.Recv.List[0].Names) != 1 {
-			return false
-		}
-		x, ok := sel.X.(*ast.Ident)
-		if !ok || info.Uses[x] != info.Defs[fd.Recv.List[0].Names[0]] {
-			return false
-		}
-	}
-	if len(call.Args) == 0 {
-		return false
-	}
-	bg, ok := ast.Unparen(call.Args[0]).(*ast.CallExpr)
-	if !ok {
-		return false
-	}
-	bgFn, _ := typeutil.Callee(info, bg).(*types.Func)
-	if bgFn == nil || bgFn.Pkg() == nil || bgFn.Pkg().Path() != "context" || bgFn.Name() != "Background" {
-		return false
-	}
+	x, ok := sel.X.(*ast.Ident)
+	return ok && info.Uses[x] == info.Defs[fd.Recv.List[0].Names[0]]
+}
+
+// isCallTo reports whether call calls pkgPath.name.
+func isCallTo(info *types.Info, call *ast.CallExpr, pkgPath, name string) bool {
+	fn, _ := typeutil.Callee(info, call).(*types.Func)
+	return fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == pkgPath && fn.Name() == name
+}
+
+// forwardsParams reports whether args are fd's parameters, in order.
+func forwardsParams(info *types.Info, fd *ast.FuncDecl, args []ast.Expr) bool {
 	var params []types.Object
 	for _, f := range fd.Type.Params.List {
 		for _, n := range f.Names {
 			params = append(params, info.Defs[n])
 		}
 	}
-	if len(call.Args)-1 != len(params) {
+	if len(args) != len(params) {
 		return false
 	}
-	for i, a := range call.Args[1:] {
+	for i, a := range args {
 		id, ok := a.(*ast.Ident)
 		if !ok || params[i] == nil || info.Uses[id] != params[i] {
 			return false
 		}
 	}
-	return call.Ellipsis.IsValid() == fn.Type().(*types.Signature).Variadic()
+	return true
 }
 
 // finalizeCalls moves the calls to shims in f's non-test code to their

@@ -57,6 +57,7 @@ func (rw *rewriter) importName(fs *fileState, importPath string) string {
 				obj = fs.pkg.TypesInfo.Defs[spec.Name]
 			}
 			if pn, ok := obj.(*types.PkgName); ok && pn.Imported().Path() == importPath {
+				rw.use(fs.rel + ":" + importPath) // an earlier phase may have added it
 				return pn.Name()
 			}
 		}
@@ -89,6 +90,7 @@ func (rw *rewriter) importName(fs *fileState, importPath string) string {
 		}
 	}
 	fs.addImports[importPath] = name
+	rw.created(DeclImport, fs.rel+":"+importPath, nil)
 	if fs.aliases == nil {
 		fs.aliases = map[string]bool{}
 	}

@@ -16,102 +16,29 @@ import (
 
 // httpStatement rewrites `resp, err := http.Get(url)` (and Head, Post,
 // PostForm, and the same methods of *http.Client) into a request made with
-// NewRequestWithContext, an early return on its error, and Do. It returns
-// why it could not, or "".
-func (br *bodyRewrite) httpStatement(call *ast.CallExpr, r *analysis.Rule, stack []ast.Node, decl *ast.FuncDecl) string {
-	if !br.fs.typed {
-		return "in a file the build constraints exclude (no types)"
+// NewRequestWithContext and, when that worked, Do:
+//
+//	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+//	var resp *http.Response
+//	if err == nil {
+//		resp, err = http.DefaultClient.Do(req)
+//	}
+//
+// so that an error of either takes the error path the call's error took,
+// with the same message (http.Get makes the same request itself). It
+// returns why it could not, or "".
+func (br *bodyRewrite) httpStatement(call *ast.CallExpr, r *analysis.Rule, stack []ast.Node) string {
+	assign, why := httpAssign(br.fs, call, stack)
+	if why != "" {
+		return why
 	}
-	info := br.fs.pkg.TypesInfo
-	if len(stack) < 3 {
-		return "not the right-hand side of an assignment"
+	if wantArgs := map[string]int{"": 1, "body": 3, "form": 2}[r.Type]; len(call.Args) != wantArgs {
+		return "unexpected arguments"
 	}
-	assign, ok := stack[len(stack)-2].(*ast.AssignStmt)
-	if !ok || len(assign.Rhs) != 1 || assign.Rhs[0] != call || len(assign.Lhs) != 2 {
-		return "not the right-hand side of an assignment (resp, err := ...)"
+	text, why := br.httpText(assign, r)
+	if why != "" {
+		return why
 	}
-	switch stack[len(stack)-3].(type) {
-	case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
-	default:
-		return "the assignment is not a statement of its own (an if or for header)"
-	}
-	errID, ok := assign.Lhs[1].(*ast.Ident)
-	if !ok || errID.Name == "_" {
-		return "its error is discarded"
-	}
-	sig := enclosingSignature(info, stack, decl)
-	if sig == nil || sig.Results().Len() == 0 || !types.Identical(sig.Results().At(sig.Results().Len()-1).Type(), types.Universe.Lookup("error").Type()) {
-		return "the enclosing function does not return an error last, so the request's error has nowhere to go"
-	}
-	qual := br.qualifier()
-	var zeros []string
-	for i := 0; i < sig.Results().Len()-1; i++ {
-		z, ok := zeroValue(sig.Results().At(i).Type(), qual)
-		if !ok {
-			return "a zero value of " + sig.Results().At(i).Type().String() + " cannot be written in this file"
-		}
-		zeros = append(zeros, z)
-	}
-	// Which package name and client: http.Get uses http.DefaultClient,
-	// c.Get uses c.
-	sel, ok := call.Fun.(*ast.SelectorExpr)
-	if !ok {
-		return "not called as pkg.Func or client.Method"
-	}
-	httpPkg := br.importName("net/http")
-	if httpPkg == "" {
-		return "net/http is not imported by this file under a usable name"
-	}
-	method := sel.Sel.Name
-	client := httpPkg + ".DefaultClient"
-	if strings.HasPrefix(r.Call, "(*net/http.Client)") {
-		client = "__CLIENT__"
-	}
-	req := freshName("req", br.used)
-	br.used[req] = true
-	args := call.Args
-	var body, setHeader string
-	switch method {
-	case "Get", "Head":
-		body = "nil"
-		if len(args) != 1 {
-			return "unexpected arguments"
-		}
-	case "Post":
-		if len(args) != 3 {
-			return "unexpected arguments"
-		}
-		body = "__BODY__"
-		setHeader = fmt.Sprintf("%s.Header.Set(\"Content-Type\", __CT__)\n", req)
-	case "PostForm":
-		if len(args) != 2 {
-			return "unexpected arguments"
-		}
-		strs := br.importName("strings")
-		if strs == "" {
-			return "strings cannot be imported under its name in this file"
-		}
-		body = strs + ".NewReader(__FORM__.Encode())"
-		setHeader = fmt.Sprintf("%s.Header.Set(\"Content-Type\", \"application/x-www-form-urlencoded\")\n", req)
-	}
-	httpMethod := map[string]string{"Get": "MethodGet", "Head": "MethodHead", "Post": "MethodPost", "PostForm": "MethodPost"}[method]
-	errName := errID.Name
-	// The request line declares req; it may reuse err only where err is
-	// declared in this very scope (or is new), else it would shadow it.
-	reqLine := fmt.Sprintf("%s, %s := %s.NewRequestWithContext(%s, %s.%s, __URL__, %s)\n", req, errName, httpPkg, br.ctxName, httpPkg, httpMethod, body)
-	if assign.Tok == token.ASSIGN && !sameScope(info, errID, assign) {
-		reqLine = fmt.Sprintf("var %s *%s.Request\n%s, %s = %s.NewRequestWithContext(%s, %s.%s, __URL__, %s)\n", req, httpPkg, req, errName, httpPkg, br.ctxName, httpPkg, httpMethod, body)
-	}
-	// The request line declared err: Do declares only a new, non-blank
-	// response variable.
-	tok := "="
-	if id := identOf(assign.Lhs[0]); assign.Tok == token.DEFINE && id != nil && id.Name != "_" && info.Defs[id] != nil {
-		tok = ":="
-	}
-	text := reqLine +
-		fmt.Sprintf("if %s != nil {\nreturn %s\n}\n", errName, strings.Join(append(zeros, errName), ", ")) +
-		setHeader +
-		fmt.Sprintf("__LHS0__, %s %s %s.Do(%s)\n", errName, tok, client, req)
 	stmts, err := parseStmts(text)
 	if err != nil {
 		return "internal error: " + err.Error()
@@ -122,10 +49,10 @@ func (br *bodyRewrite) httpStatement(call *ast.CallExpr, r *analysis.Rule, stack
 	if dsel, ok := dc.Fun.(*dst.SelectorExpr); ok {
 		holes["__CLIENT__"] = dsel.X
 	}
-	switch method {
-	case "Post":
+	switch r.Type {
+	case "body":
 		holes["__CT__"], holes["__BODY__"] = dc.Args[1], dc.Args[2]
-	case "PostForm":
+	case "form":
 		holes["__FORM__"] = dc.Args[1]
 	}
 	for i, s := range stmts {
@@ -138,6 +65,70 @@ func (br *bodyRewrite) httpStatement(call *ast.CallExpr, r *analysis.Rule, stack
 	last.Decorations().After = da.Decs.After
 	br.edits[da] = bodyEdit{stmts: stmts}
 	return ""
+}
+
+// httpAssign is the assignment `resp, err := call` the call must be the
+// whole right-hand side of, a statement of its own; else why not.
+func httpAssign(fs *fileState, call *ast.CallExpr, stack []ast.Node) (*ast.AssignStmt, string) {
+	if !fs.typed {
+		return nil, "in a file the build constraints exclude (no types)"
+	}
+	if len(stack) < 3 {
+		return nil, "not the right-hand side of an assignment"
+	}
+	assign, ok := stack[len(stack)-2].(*ast.AssignStmt)
+	if !ok || len(assign.Rhs) != 1 || assign.Rhs[0] != call || len(assign.Lhs) != 2 {
+		return nil, "not the right-hand side of an assignment (resp, err := ...)"
+	}
+	switch stack[len(stack)-3].(type) {
+	case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+	default:
+		return nil, "the assignment is not a statement of its own (an if or for header)"
+	}
+	if errID, ok := assign.Lhs[1].(*ast.Ident); !ok || errID.Name == "_" {
+		return nil, "its error is discarded"
+	}
+	if _, ok := call.Fun.(*ast.SelectorExpr); !ok {
+		return nil, "not called as pkg.Func or client.Method"
+	}
+	return assign, ""
+}
+
+// httpText writes the statements that replace assign, with holes for the
+// expressions the call had.
+func (br *bodyRewrite) httpText(assign *ast.AssignStmt, r *analysis.Rule) (string, string) {
+	info := br.fs.pkg.TypesInfo
+	httpPkg := br.importName("net/http")
+	client := httpPkg + ".DefaultClient"
+	if strings.HasPrefix(r.Call, "(*net/http.Client)") {
+		client = "__CLIENT__"
+	}
+	req := freshName("req", br.used)
+	br.used[req] = true
+	body, setHeader := "nil", ""
+	switch r.Type {
+	case "body":
+		body = "__BODY__"
+		setHeader = fmt.Sprintf("%s.Header.Set(\"Content-Type\", __CT__)\n", req)
+	case "form":
+		body = br.importName("strings") + ".NewReader(__FORM__.Encode())"
+		setHeader = fmt.Sprintf("%s.Header.Set(\"Content-Type\", \"application/x-www-form-urlencoded\")\n", req)
+	}
+	errID := assign.Lhs[1].(*ast.Ident)
+	newReq := fmt.Sprintf("%s.NewRequestWithContext(%s, %s.%s, __URL__, %s)", httpPkg, br.ctxName, httpPkg, r.Method, body)
+	// The request line declares req; it may reuse err only where err is
+	// declared in this very scope (or is new), else it would shadow it.
+	text := fmt.Sprintf("%s, %s := %s\n", req, errID.Name, newReq)
+	if assign.Tok == token.ASSIGN && !sameScope(info, errID, assign) {
+		text = fmt.Sprintf("var %s *%s.Request\n%s, %s = %s\n", req, httpPkg, req, errID.Name, newReq)
+	}
+	// A response variable the assignment declared is declared before the
+	// if that sets it.
+	if id := identOf(assign.Lhs[0]); assign.Tok == token.DEFINE && id != nil && id.Name != "_" && info.Defs[id] != nil {
+		text += fmt.Sprintf("var %s *%s.Response\n", id.Name, httpPkg)
+	}
+	text += fmt.Sprintf("if %s == nil {\n%s__LHS0__, %s = %s.Do(%s)\n}\n", errID.Name, setHeader, errID.Name, client, req)
+	return text, ""
 }
 
 func identOf(e ast.Expr) *ast.Ident {
@@ -156,22 +147,6 @@ func sameScope(info *types.Info, id *ast.Ident, stmt ast.Stmt) bool {
 	return scope != nil && scope.Pos() <= stmt.Pos() && stmt.End() <= scope.End() && scope.Innermost(stmt.Pos()) == scope
 }
 
-// enclosingSignature is the signature of the innermost function literal
-// around the call, else of decl.
-func enclosingSignature(info *types.Info, stack []ast.Node, decl *ast.FuncDecl) *types.Signature {
-	for i := len(stack) - 1; i >= 0; i-- {
-		if lit, ok := stack[i].(*ast.FuncLit); ok {
-			sig, _ := info.TypeOf(lit).(*types.Signature)
-			return sig
-		}
-	}
-	if obj, ok := info.Defs[decl.Name]; ok && obj != nil {
-		sig, _ := obj.Type().(*types.Signature)
-		return sig
-	}
-	return nil
-}
-
 // qualifier names packages as this file imports them; the file's own
 // package is unqualified. A package the file does not import yields "?".
 func (br *bodyRewrite) qualifier() types.Qualifier {
@@ -188,38 +163,6 @@ func (br *bodyRewrite) qualifier() types.Qualifier {
 		}
 		return "?"
 	}
-}
-
-// zeroValue writes the zero value of t, or reports that it cannot.
-func zeroValue(t types.Type, qual types.Qualifier) (string, bool) {
-	var s string
-	switch u := t.Underlying().(type) {
-	case *types.Basic:
-		switch {
-		case u.Info()&types.IsBoolean != 0:
-			s = "false"
-		case u.Info()&types.IsString != 0:
-			s = `""`
-		case u.Kind() == types.UnsafePointer:
-			s = "nil"
-		default:
-			s = "0"
-		}
-	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
-		s = "nil"
-		if _, ok := t.(*types.TypeParam); ok {
-			s = "*new(" + types.TypeString(t, qual) + ")"
-		}
-	default:
-		s = types.TypeString(t, qual) + "{}"
-		if _, ok := t.(*types.TypeParam); ok {
-			s = "*new(" + types.TypeString(t, qual) + ")"
-		}
-	}
-	if strings.Contains(s, "?") {
-		return "", false
-	}
-	return s, true
 }
 
 // parseStmts parses statements written as text into dst.

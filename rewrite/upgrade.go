@@ -88,40 +88,15 @@ func (rw *rewriter) ctxInterface(named *types.Named, m *types.Func) (string, str
 		return name, ""
 	}
 	if other := obj.Pkg().Scope().Lookup(name); other != nil {
-		tn, ok := other.(*types.TypeName)
-		if ok {
-			if it, ok := tn.Type().Underlying().(*types.Interface); ok {
-				for i := 0; i < it.NumMethods(); i++ {
-					if it.Method(i).Name() == m.Name()+"Context" {
-						return name, ""
-					}
-				}
-				return "", fmt.Sprintf("%s exists without %sContext", name, m.Name())
-			}
+		if why := hasCtxMethod(other, m); why != "" {
+			return "", why
 		}
-		return "", fmt.Sprintf("the optional interface's name %s is taken", name)
+		rw.use(key)
+		return name, ""
 	}
-	// The declaration of the interface.
-	var fs *fileState
-	var decl *ast.GenDecl
-	for _, pkg := range rw.mod.Packages {
-		if pkg.Types != obj.Pkg() {
-			continue
-		}
-		for _, f := range pkg.Syntax {
-			if f.FileStart > obj.Pos() || obj.Pos() >= f.FileEnd {
-				continue
-			}
-			for _, d := range f.Decls {
-				if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.TYPE && g.Pos() <= obj.Pos() && obj.Pos() < g.End() {
-					var err error
-					if fs, err = rw.file(f, pkg, true); err != nil {
-						return "", err.Error()
-					}
-					decl = g
-				}
-			}
-		}
+	fs, decl, err := rw.typeDecl(obj)
+	if err != nil {
+		return "", err.Error()
 	}
 	if decl == nil || fs.reprint[decl] {
 		return "", "the declaration of " + obj.Name() + " was not found"
@@ -151,7 +126,49 @@ func (rw *rewriter) ctxInterface(named *types.Named, m *types.Func) (string, str
 	at := fs.offset(decl.End())
 	fs.edits = append(fs.edits, textEdit{start: at, end: at, text: b.String()})
 	rw.ifaceGen[key] = true
+	rw.created(DeclCtxInterface, key, nil)
 	return name, ""
+}
+
+// hasCtxMethod says why other, found where FetcherContext would go, is
+// not an optional ctx interface with m's ctx form; "" when it is one.
+func hasCtxMethod(other types.Object, m *types.Func) string {
+	name := other.Name()
+	tn, ok := other.(*types.TypeName)
+	if !ok {
+		return fmt.Sprintf("the optional interface's name %s is taken", name)
+	}
+	it, ok := tn.Type().Underlying().(*types.Interface)
+	if !ok {
+		return fmt.Sprintf("the optional interface's name %s is taken", name)
+	}
+	for i := 0; i < it.NumMethods(); i++ {
+		if it.Method(i).Name() == m.Name()+"Context" {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%s exists without %sContext", name, m.Name())
+}
+
+// typeDecl finds the type declaration of obj, and its file.
+func (rw *rewriter) typeDecl(obj *types.TypeName) (*fileState, *ast.GenDecl, error) {
+	for _, pkg := range rw.mod.Packages {
+		if pkg.Types != obj.Pkg() {
+			continue
+		}
+		for _, f := range pkg.Syntax {
+			if f.FileStart > obj.Pos() || obj.Pos() >= f.FileEnd {
+				continue
+			}
+			for _, d := range f.Decls {
+				if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.TYPE && g.Pos() <= obj.Pos() && obj.Pos() < g.End() {
+					fs, err := rw.file(f, pkg, true)
+					return fs, g, err
+				}
+			}
+		}
+	}
+	return nil, nil, nil
 }
 
 // upgradeHelper returns the name of the helper of fs's package that calls
@@ -192,6 +209,7 @@ func (rw *rewriter) upgradeHelper(fs *fileState, named *types.Named, m *types.Fu
 	for _, cand := range []string{lower(m.Name()) + "Context", lower(named.Obj().Name()) + m.Name() + "Context"} {
 		if isOurs(cand) {
 			rw.helpers[key] = cand
+			rw.use(pkg.Path() + "." + cand)
 			return cand, ""
 		}
 		if !taken(cand) {
@@ -205,6 +223,7 @@ func (rw *rewriter) upgradeHelper(fs *fileState, named *types.Named, m *types.Fu
 		}
 	}
 	rw.helpers[key] = name
+	rw.created(DeclHelper, pkg.Path()+"."+name, nil)
 	q := rw.qualifier(fs, pkg)
 	recv := freshName(string(unicode.ToLower([]rune(named.Obj().Name())[0])), map[string]bool{"ctx": true, "ok": true})
 	used := map[string]bool{"ctx": true, "ok": true, recv: true, recv + "c": true}

@@ -21,69 +21,89 @@ import (
 // interface reaches it all the same, and migrating an implementation must
 // not make the callers of the interface drop out of the plan.
 func propagate(funcs []*Func) {
-	callers := map[*Func][]*Func{}
-	implementers := map[*Func][]*Func{} // interface method -> implementations
+	g := newReverseGraph(funcs)
+	order := g.walk(funcs)
+	for _, f := range order {
+		if !f.ghost {
+			f.Via = viaOf(f, g.implementers[f])
+			f.Blocking = !f.Done()
+		}
+	}
+}
+
+// reverseGraph is the call graph upside down: who calls a function, and
+// which interface methods a method makes block.
+type reverseGraph struct {
+	callers map[*Func][]*Func
+	// implementers are an interface method's implementations; implements
+	// the interface methods a method implements. Test doubles do not make
+	// an interface of non-test code block.
+	implementers, implements map[*Func][]*Func
+	buckets                  [][]*Func // functions by depth, to visit
+}
+
+func newReverseGraph(funcs []*Func) *reverseGraph {
+	g := &reverseGraph{callers: map[*Func][]*Func{}, implementers: map[*Func][]*Func{}, implements: map[*Func][]*Func{}}
 	for _, f := range funcs {
 		for _, mi := range f.ifaces {
 			if m := mi.Methods[f.Name]; m != nil && (!f.TestFile || m.TestFile) {
-				implementers[m] = append(implementers[m], f)
+				g.implementers[m] = append(g.implementers[m], f)
+				g.implements[f] = append(g.implements[f], m)
 			}
 		}
 		for _, c := range f.Calls {
 			for _, t := range c.Targets() {
-				callers[t] = append(callers[t], f)
+				g.callers[t] = append(g.callers[t], f)
 			}
 		}
 	}
-	// Buckets by depth: facts may start functions deeper than 0.
-	var buckets [][]*Func
-	push := func(f *Func, d int) {
-		if f.depth >= 0 && f.depth <= d {
-			return
-		}
-		f.depth = d
-		for len(buckets) <= d {
-			buckets = append(buckets, nil)
-		}
-		buckets[d] = append(buckets[d], f)
+	return g
+}
+
+// push gives f the depth d unless it has a smaller one.
+func (g *reverseGraph) push(f *Func, d int) {
+	if f.depth >= 0 && f.depth <= d {
+		return
 	}
+	f.depth = d
+	for len(g.buckets) <= d {
+		g.buckets = append(g.buckets, nil)
+	}
+	g.buckets[d] = append(g.buckets[d], f)
+}
+
+// walk visits the functions that block, breadth-first from the seeds
+// (facts may start a function deeper than 0), and returns them in
+// increasing depth.
+func (g *reverseGraph) walk(funcs []*Func) []*Func {
 	for _, f := range funcs {
 		switch {
 		case f.ghost && f.Blocking:
 			d := f.depth
 			f.depth = -1
-			push(f, d)
+			g.push(f, d)
 		case firstBlockingOp(f) != nil:
-			push(f, 0)
+			g.push(f, 0)
 		}
 	}
-	var order []*Func // in increasing depth
-	for d := 0; d < len(buckets); d++ {
-		for _, f := range buckets[d] {
+	var order []*Func
+	for d := 0; d < len(g.buckets); d++ {
+		for _, f := range g.buckets[d] {
 			if f.depth != d {
 				continue // reached earlier by a shorter chain
 			}
 			order = append(order, f)
-			for _, mi := range f.ifaces {
-				// Test doubles do not make an interface block.
-				if m := mi.Methods[f.Name]; m != nil && (!f.TestFile || m.TestFile) {
-					push(m, d+1)
+			for _, m := range g.implements[f] {
+				g.push(m, d+1)
+			}
+			if !f.Done() {
+				for _, c := range g.callers[f] {
+					g.push(c, d+1)
 				}
 			}
-			if f.Done() {
-				continue
-			}
-			for _, c := range callers[f] {
-				push(c, d+1)
-			}
 		}
 	}
-	for _, f := range order {
-		if !f.ghost {
-			f.Via = viaOf(f, implementers[f])
-			f.Blocking = !f.Done()
-		}
-	}
+	return order
 }
 
 // firstBlockingOp is the first operation in f's body that blocks.

@@ -89,10 +89,13 @@ type Rule struct {
 	// Sibling is the name to call for RewriteSibling and RewriteCallback.
 	Sibling string `json:"sibling,omitempty"`
 	// Type, Method, Timeout and Lead spell the rewrites of the net
-	// package: the config type whose Method to call
+	// packages: the config type whose Method to call
 	// ((&net.Dialer{}).DialContext), whether the last argument becomes
 	// its Timeout field, and a literal argument to put after ctx
-	// (net.DefaultResolver.LookupIP(ctx, "ip", host)).
+	// (net.DefaultResolver.LookupIP(ctx, "ip", host)); for RewriteHTTP,
+	// Method is the http.MethodX constant and Type what the request's
+	// body is ("" none, "body" the call's last two arguments, a content
+	// type and a reader, "form" url.Values).
 	Type    string `json:"-"`
 	Method  string `json:"-"`
 	Timeout bool   `json:"-"`
