@@ -7,6 +7,12 @@
 // patch holds only the lines that must change, even in a file that is not
 // gofmt-clean. Call sites outside those declarations and import lines are
 // edited as text at their exact offsets.
+//
+// The package sits at the top of the module, but its API is not meant for
+// code outside it: an Input is built from internal/analysis's Model, which
+// only this module can make, since the model's facts and the rewrite that
+// executes them change together. Outside the module, run the smartmigrate
+// command (apply --dry-run --json gives the same results as data).
 package rewrite
 
 import (

@@ -1,8 +1,12 @@
 // Package strategies orders the units of a migration into phases.
 //
-// A strategy is a pure function from the analysed module (a Graph of plain
-// values) to a Plan: it does no I/O and never sees a syntax tree, so it is
+// A strategy is a pure function from the analysed module (a Graph of
+// units) to a Plan: it does no I/O and never sees a syntax tree, so it is
 // deterministic and cheap to test.
+//
+// The API is usable from outside the module: a strategy reads its units
+// through the Unit interface, which smartmigrate's analysis implements
+// without copying its units, and which Node implements for anyone else.
 package strategies
 
 // Unit is what a strategy reads of a unit to migrate: the analysis's
