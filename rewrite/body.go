@@ -27,13 +27,17 @@ type bodyRewrite struct {
 	d       *decorator.Decorator
 	fn      *analysis.Func // nil in a file the build constraints exclude
 	ctxName string
-	ops     map[*ast.CallExpr]*analysis.Op
+	ops     map[ast.Node]*analysis.Op
 	calls   map[*ast.CallExpr]*analysis.Call
 	// values are functions passed as values (callbacks) that either have
 	// a ctx form (an operation) or are migrated in this phase, by node.
 	values map[ast.Node]valueRef
 	edits  map[dst.Node]bodyEdit
 	used   map[string]bool
+	// conns are the connections to bind ctx to, once the edits are in;
+	// replaced maps a statement replaced by several to the first.
+	conns    []*connBinding
+	replaced map[dst.Stmt]dst.Stmt
 }
 
 // rewriteBody makes the body of decl context-aware: sinks become their
@@ -45,11 +49,12 @@ func (rw *rewriter) rewriteBody(fs *fileState, d *decorator.Decorator, decl *ast
 	}
 	br := &bodyRewrite{
 		rw: rw, fs: fs, d: d, ctxName: ctxName,
-		ops:    map[*ast.CallExpr]*analysis.Op{},
-		calls:  map[*ast.CallExpr]*analysis.Call{},
-		values: map[ast.Node]valueRef{},
-		edits:  map[dst.Node]bodyEdit{},
-		used:   identNames(decl),
+		ops:      map[ast.Node]*analysis.Op{},
+		calls:    map[*ast.CallExpr]*analysis.Call{},
+		values:   map[ast.Node]valueRef{},
+		edits:    map[dst.Node]bodyEdit{},
+		used:     identNames(decl),
+		replaced: map[dst.Stmt]dst.Stmt{},
 	}
 	if fs.typed {
 		br.index(t.fn)
@@ -64,6 +69,10 @@ func (rw *rewriter) rewriteBody(fs *fileState, d *decorator.Decorator, decl *ast
 		switch n := n.(type) {
 		case *ast.CallExpr:
 			br.call(n, stack, decl)
+		case *ast.UnaryExpr, *ast.SendStmt, *ast.SelectStmt:
+			if o, ok := br.ops[n]; ok {
+				br.wait(n, o, stack)
+			}
 		case *ast.SelectorExpr, *ast.Ident:
 			if v, ok := br.values[n]; ok {
 				delete(br.values, n)
@@ -82,12 +91,16 @@ func (rw *rewriter) rewriteBody(fs *fileState, d *decorator.Decorator, decl *ast
 			c.Replace(e.expr)
 			return true
 		}
+		if s, ok := c.Node().(dst.Stmt); ok {
+			br.replaced[s] = e.stmts[0]
+		}
 		c.Replace(e.stmts[0])
 		for i := len(e.stmts) - 1; i > 0; i-- {
 			c.InsertAfter(e.stmts[i])
 		}
 		return true
 	})
+	br.bindConns()
 	return nil
 }
 
@@ -99,7 +112,7 @@ func (br *bodyRewrite) index(fn *analysis.Func) {
 			br.values[o.Node] = valueRef{what: shortName(o.Rule.Call), form: o.Rule.Sibling}
 			continue
 		}
-		br.ops[o.Call()] = o
+		br.ops[o.Node] = o
 	}
 	for _, c := range fn.Calls {
 		if c.Value {
@@ -115,7 +128,18 @@ func (br *bodyRewrite) index(fn *analysis.Func) {
 // call rewrites one call inside the body.
 func (br *bodyRewrite) call(call *ast.CallExpr, stack []ast.Node, decl *ast.FuncDecl) {
 	if o, ok := br.ops[call]; ok {
-		br.sink(call, o.Rule, stack, decl)
+		switch o.Rule.Rewrite {
+		case analysis.RewriteConnIO:
+			br.connOp(o)
+		case analysis.RewriteSleep:
+			br.wait(call, o, stack)
+		default:
+			if o.Rule.Wait != analysis.WaitNone {
+				br.rw.report(o.Pos, CodeLeft, "%s left as is: no context-aware form", o.Name())
+				return
+			}
+			br.sink(call, o.Rule, stack, decl)
+		}
 		return
 	}
 	if c, ok := br.calls[call]; ok {

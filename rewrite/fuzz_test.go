@@ -85,7 +85,7 @@ func FuzzRewrite(f *testing.F) {
 			}
 		}
 		applied, err := patch.Apply(diff, func(p string) ([]byte, error) {
-			if b, ok := old[p]; ok {
+			if b, ok := old[p]; ok && b != nil {
 				return b, nil
 			}
 			return nil, os.ErrNotExist

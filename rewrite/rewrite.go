@@ -200,6 +200,8 @@ type rewriter struct {
 	ifaceGen map[string]bool                        // optional ctx interfaces generated
 	helpers  map[string]string                      // upgrade helpers by package, interface and method
 	uses     map[string]bool
+	// newFiles are the files the phase creates (helpers), by path.
+	newFiles map[string][]byte
 	// sources are the context sources of the module's call sites.
 	sources map[*ast.CallExpr]analysis.Source
 }
@@ -272,6 +274,10 @@ func (rw *rewriter) renderAll() error {
 			rw.res.Files = append(rw.res.Files, patch.FileChange{Path: fs.rel, Old: fs.src, New: out})
 		}
 	}
+	for _, p := range slices.Sorted(maps.Keys(rw.newFiles)) {
+		rw.res.Files = append(rw.res.Files, patch.FileChange{Path: p, New: rw.newFiles[p]})
+	}
+	sort.Slice(rw.res.Files, func(i, j int) bool { return rw.res.Files[i].Path < rw.res.Files[j].Path })
 	sort.SliceStable(rw.res.Diagnostics, func(i, j int) bool {
 		a, b := rw.res.Diagnostics[i].Pos, rw.res.Diagnostics[j].Pos
 		if a.File != b.File {

@@ -154,6 +154,99 @@ func sortedTargets(c *Call) []*Func {
 	return append([]*Func{c.Callee}, impls...)
 }
 
-// Depth is the number of calls between f and the blocking operation it
-// reaches (0: one in its body), for facts.
-func Depth(f *Func) int { return f.depth }
+// cancellability computes, once the structural skips are known, how far a
+// ctx form's ctx would reach: Cancels (an operation that honours it, its
+// own or through a callee that gets a ctx form) and Stuck (the first
+// operation it cannot reach: a wait that cannot be bound, or a callee that
+// stays sync). It is a least fixpoint over the same reversed call graph,
+// detached calls aside.
+func cancellability(funcs []*Func) {
+	callers := map[*Func][]*Func{}
+	var queue []*Func
+	for _, f := range funcs {
+		if !f.ghost {
+			ownReach(f)
+		}
+		for _, c := range f.Calls {
+			if c.Detached {
+				continue
+			}
+			for _, t := range c.Targets() {
+				callers[t] = append(callers[t], f)
+			}
+		}
+		for _, mi := range f.ifaces {
+			if m := mi.Methods[f.Name]; m != nil && (!f.TestFile || m.TestFile) {
+				callers[f] = append(callers[f], m)
+			}
+		}
+		if f.Cancels || f.Stuck.Call != "" {
+			queue = append(queue, f)
+		}
+	}
+	for len(queue) > 0 {
+		f := queue[0]
+		queue = queue[1:]
+		for _, c := range callers[f] {
+			if reachThrough(c, f) {
+				queue = append(queue, c)
+			}
+		}
+	}
+}
+
+// ownReach sets what f's own operations say.
+func ownReach(f *Func) {
+	for _, o := range f.Ops {
+		if !o.Rule.Blocks() {
+			continue
+		}
+		if o.Cancellable() {
+			f.Cancels = true
+		} else if f.Stuck.Call == "" {
+			f.Stuck = Via{Call: o.Name() + " (" + o.Stuck + ")", At: o.At}
+		}
+	}
+}
+
+// reachThrough adds to caller what its call to callee brings, and reports
+// whether caller changed.
+func reachThrough(caller, callee *Func) bool {
+	if caller.Done() || !callee.Blocking && !callee.Done() {
+		return false
+	}
+	changed := false
+	if callee.Skip.Code == SkipExportedIface {
+		// The module's implementations get ctx forms; calls through the
+		// interface reach them with apply --upgrade-interfaces.
+		if callee.Cancels && !caller.Cancels {
+			caller.Cancels, changed = true, true
+		}
+		if caller.Stuck.Call == "" {
+			caller.Stuck = Via{Call: "a call through " + ShortName(callee.ID) + " (it stays sync without apply --upgrade-interfaces)", At: callee.At}
+			changed = true
+		}
+		return changed
+	}
+	if passable(callee) {
+		if callee.Cancels && !caller.Cancels {
+			caller.Cancels, changed = true, true
+		}
+		if callee.Stuck.Call != "" && caller.Stuck.Call == "" {
+			caller.Stuck, changed = callee.Stuck, true
+		}
+	} else if caller.Stuck.Call == "" && callee.Blocking {
+		caller.Stuck = Via{Call: ShortName(callee.ID) + ", which gets no ctx form", At: callee.At}
+		changed = true
+	}
+	return changed
+}
+
+// passable reports whether a call to f can pass a ctx: f gets a ctx form,
+// or has one.
+func passable(f *Func) bool {
+	if f.ghost {
+		return !f.leftOut
+	}
+	return f.Done() || f.Skip.IsZero()
+}

@@ -37,6 +37,13 @@ func classify(funcs []*Func) {
 			f.Skip = Skip{Code: SkipExportedIface}
 		}
 	}
+	cancellability(funcs)
+	// A ctx form its ctx cannot reach would promise what it cannot keep.
+	for _, f := range funcs {
+		if !f.ghost && f.Blocking && f.Skip.IsZero() && !f.Cancels {
+			f.Skip = Skip{Code: SkipNotCancellable, Detail: f.Stuck.String()}
+		}
+	}
 }
 
 // kindOf decides how f is changed: a sibling ctx form for what code

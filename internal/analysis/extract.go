@@ -29,12 +29,14 @@ type extractor struct {
 	ifaces []*Interface
 	// values are functions referred to other than in a call, by key.
 	values map[string]bool
+	// chans are what the packages do with their channel variables.
+	chans map[types.Object]*chanUse
 }
 
 func newExtractor(fset *token.FileSet, goVersion string, position func(token.Pos) Position) *extractor {
 	return &extractor{
 		fset: fset, goVersion: goVersion, rules: newRules(), position: position,
-		byKey: map[string]*Func{}, values: map[string]bool{},
+		byKey: map[string]*Func{}, values: map[string]bool{}, chans: map[types.Object]*chanUse{},
 	}
 }
 
@@ -286,6 +288,7 @@ func qualifiedTypeName(t types.Type) string {
 // walk records, for every function body of p, its operations and its
 // calls to module functions, and marks functions referred to as values.
 func (x *extractor) walk(p *Package) {
+	x.countChans(p)
 	for _, file := range p.Files {
 		w := &bodyWalker{x: x, file: file, called: map[*ast.Ident]bool{}}
 		ast.Inspect(file.Syntax, w.visit)
@@ -323,6 +326,10 @@ func (w *bodyWalker) visit(n ast.Node) bool {
 		}
 		if w.encl != nil {
 			w.call(n)
+		}
+	case *ast.UnaryExpr, *ast.SendStmt, *ast.SelectStmt:
+		if w.encl != nil && !w.detached() {
+			w.chanOp(n)
 		}
 	case *ast.Ident:
 		if w.called[n] {
@@ -363,26 +370,96 @@ func calleeIdent(fun ast.Expr) *ast.Ident {
 
 // call classifies one call inside the declaration being walked.
 func (w *bodyWalker) call(call *ast.CallExpr) {
+	detached := w.detached()
 	fn, _ := typeutil.Callee(w.file.Pkg.Info, call).(*types.Func)
-	if fn == nil {
+	if !detached && w.connCall(call, fn) || fn == nil {
 		return
 	}
 	if r := w.x.rules.of(fn); r != nil {
-		if r.Rewrite == RewriteBackground && IsReturned(w.stack[:len(w.stack)-1]) {
+		if detached || r.Rewrite == RewriteBackground && IsReturned(w.stack[:len(w.stack)-1]) {
 			// A function that returns context.TODO() makes a context for
 			// others; it does not drop one.
 			return
 		}
-		w.encl.Ops = append(w.encl.Ops, &Op{Node: call, Pos: call.Lparen, At: w.x.position(call.Lparen), Rule: r})
+		op := &Op{Node: call, Pos: call.Lparen, At: w.x.position(call.Lparen), Rule: r, Scope: w.scope()}
+		if r.Rewrite == RewriteSleep {
+			op.Stuck = w.needsErrorResult()
+		}
+		w.encl.Ops = append(w.encl.Ops, op)
 		return
 	}
 	callee := w.x.resolve(fn)
 	if callee == nil {
 		return
 	}
-	c := &Call{Node: call, Pos: call.Pos(), At: w.x.position(call.Pos()), Callee: callee}
+	c := &Call{Node: call, Pos: call.Pos(), At: w.x.position(call.Pos()), Callee: callee, Detached: detached}
 	c.Source = ctxSource(w.file.Pkg, testContextOK(w.x.goVersion), call, w.stack)
 	w.encl.Calls = append(w.encl.Calls, c)
+}
+
+// detached reports whether the node being visited runs after the function
+// that holds it returns, or may: in a goroutine it starts (go f(), go
+// func() {...}()), in a function literal it stores, returns or hands to
+// time.AfterFunc and the like.
+func (w *bodyWalker) detached() bool {
+	top := w.stack[len(w.stack)-1]
+	for i := len(w.stack) - 1; i > 0; i-- {
+		switch n := w.stack[i].(type) {
+		case *ast.FuncDecl:
+			return false
+		case *ast.CallExpr:
+			if g, ok := w.stack[i-1].(*ast.GoStmt); ok && g.Call == n && n == top {
+				return true
+			}
+		case *ast.FuncLit:
+			if w.litDetached(i) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// litDetached reports whether the function literal at w.stack[i] may run
+// after the function returns: it is not called at once, deferred, or
+// passed to a call (a callback the call runs), but stored, returned or
+// handed to a function that keeps it.
+func (w *bodyWalker) litDetached(i int) bool {
+	lit := w.stack[i].(*ast.FuncLit)
+	switch p := w.stack[i-1].(type) {
+	case *ast.CallExpr:
+		if p.Fun == lit {
+			// Called at once, deferred, or started as a goroutine.
+			g, ok := w.stack[i-2].(*ast.GoStmt)
+			return ok && g.Call == p
+		}
+		outer, _ := typeutil.Callee(w.info(), p).(*types.Func)
+		return outer != nil && laterCallers[outer.FullName()]
+	case *ast.ParenExpr:
+		return false
+	case *ast.AssignStmt:
+		// A local helper the function calls itself (get := func() ...).
+		return !w.localTargets(p)
+	case *ast.ValueSpec:
+		return w.encl == nil || !(p.Names[0].Pos() > w.encl.Decl.Pos() && p.Names[0].Pos() < w.encl.Decl.End())
+	}
+	return true
+}
+
+// localTargets reports whether every left-hand side of as is a local
+// variable of the function being walked.
+func (w *bodyWalker) localTargets(as *ast.AssignStmt) bool {
+	for _, l := range as.Lhs {
+		id, ok := l.(*ast.Ident)
+		if !ok {
+			return false
+		}
+		obj := w.info().ObjectOf(id)
+		if obj == nil || obj.Parent() == nil || obj.Parent() == obj.Pkg().Scope() {
+			return false
+		}
+	}
+	return true
 }
 
 // laterCallers are functions that keep a function value to call it after

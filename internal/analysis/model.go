@@ -74,6 +74,19 @@ const (
 	// RewriteCallback replaces a function value that has a ctx form, passed
 	// as an argument, by a closure calling the ctx form with ctx.
 	RewriteCallback
+	// RewriteConnIO binds ctx to the connection of a read or write for the
+	// duration of the function: when ctx ends, the connection's deadline
+	// expires, and the function returns an error wrapping ctx's.
+	RewriteConnIO
+	// RewriteSleep turns time.Sleep (and a timer receive) into a select
+	// on the timer and ctx.Done().
+	RewriteSleep
+	// RewriteRecv gives a channel receive a ctx.Done() case.
+	RewriteRecv
+	// RewriteSend gives a channel send a ctx.Done() case.
+	RewriteSend
+	// RewriteSelect gives a select a ctx.Done() case.
+	RewriteSelect
 )
 
 // Rule says what an operation is and how it becomes context-aware.
@@ -104,6 +117,9 @@ type Rule struct {
 	// (log/slog): rewritten in functions migrated anyway, never a reason
 	// to migrate.
 	Consumer bool `json:"consumer,omitempty"`
+	// Wait is the kind of wait for blocking that has no context-aware
+	// form to call (connection I/O, sleeps, channel waits); "" for sinks.
+	Wait WaitKind `json:"wait,omitempty"`
 }
 
 // Blocks reports whether an operation with this rule makes a function
@@ -115,14 +131,46 @@ func (r *Rule) Blocks() bool { return !r.Consumer }
 // caller's context, a log call that can carry it, or a callback whose
 // ctx form exists.
 type Op struct {
-	// Node is the *ast.CallExpr, or for RewriteCallback the function
-	// value (*ast.Ident or *ast.SelectorExpr).
+	// Node is the *ast.CallExpr; for RewriteCallback the function value
+	// (*ast.Ident or *ast.SelectorExpr); for channel waits the
+	// *ast.UnaryExpr, *ast.SendStmt or *ast.SelectStmt.
 	Node ast.Node
 	// Pos is the call's left parenthesis (the value's start for a
-	// callback); At is the same place for people.
+	// callback, the arrow or the select keyword for channel waits); At is
+	// the same place for people.
 	Pos  token.Pos
 	At   Position
 	Rule *Rule
+	// Conn is the connection of a RewriteConnIO operation, when the code
+	// shows it.
+	Conn *Conn
+	// Stuck says why the ctx cannot reach this wait where it stands; ""
+	// when it can (and for sinks).
+	Stuck string
+	// Scope is the innermost function around the operation: the
+	// *ast.FuncDecl or an *ast.FuncLit.
+	Scope ast.Node
+}
+
+// Cancellable reports whether the ctx form's ctx reaches the operation:
+// a sink (made context-aware by the rewrite, or by hand where it says so),
+// or a wait the rewrite can bind ctx to.
+func (o *Op) Cancellable() bool {
+	if o.Rule.Wait == WaitNone {
+		return true
+	}
+	return o.Rule.Rewrite != RewriteNone && o.Stuck == ""
+}
+
+// Describe is the operation for people: "conn I/O at client.go:12".
+func (o *Op) Describe() string { return o.Name() + " at " + o.At.Short() }
+
+// Name is what the operation is, for people.
+func (o *Op) Name() string {
+	if o.Rule.Wait != WaitNone && o.Rule.Wait != WaitOther && o.Rule.Wait != WaitSleep {
+		return o.Rule.Wait.Label()
+	}
+	return ShortName(o.Rule.Call)
 }
 
 // Call is the place of a call to the module's function.
@@ -204,6 +252,12 @@ type Call struct {
 	Source Source
 	// Value is true for a callback.
 	Value bool
+	// Detached is true for a call the function does not wait for: in a
+	// goroutine it starts, or in a closure it stores or returns. Such a
+	// call does not make the function block, and a ctx form gives it
+	// context.WithoutCancel(ctx): the caller's cancellation must not end
+	// work that outlives the call.
+	Detached bool
 }
 
 // Expr is the call expression; nil for a callback.
@@ -286,6 +340,11 @@ type Func struct {
 	Blocking bool
 	// Via is the nearest blocking operation it reaches.
 	Via Via
+	// Cancels is true when the ctx of f's ctx form reaches at least one
+	// blocking operation; Stuck is the first one it cannot reach (zero
+	// when it reaches them all).
+	Cancels bool
+	Stuck   Via
 	// Skip says why the function is left alone; zero when it is not.
 	Skip Skip
 	// Kind is how the function changes when migrated.
@@ -303,8 +362,35 @@ type Func struct {
 	// operation (0: one in the body), -1 when none is reached.
 	depth int
 	// ghost is true for a function of another package known only through
-	// its fact (package driver).
-	ghost bool
+	// its fact (package driver); leftOut is true when the fact says it
+	// gets no ctx form.
+	ghost, leftOut bool
+}
+
+// Reach says how far the ctx of a function's ctx form reaches.
+type Reach string
+
+// How far a ctx reaches. They are part of the JSON output.
+const (
+	// ReachFull: every blocking operation the function reaches honours
+	// its ctx.
+	ReachFull Reach = "full"
+	// ReachPartial: some do, some do not (Func.Stuck is one that does
+	// not).
+	ReachPartial Reach = "partial"
+	// ReachNone: none does.
+	ReachNone Reach = "none"
+)
+
+// Reach says how far the ctx of f's ctx form would reach.
+func (f *Func) Reach() Reach {
+	switch {
+	case !f.Cancels:
+		return ReachNone
+	case f.Stuck.Call != "":
+		return ReachPartial
+	}
+	return ReachFull
 }
 
 // Done reports whether f already has a context: it takes one, its ctx

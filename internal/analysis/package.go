@@ -10,12 +10,22 @@ import (
 	"strings"
 )
 
+// FactOf is what f's package tells the packages that import it.
+func FactOf(f *Func) Fact {
+	return Fact{Via: f.Via, Depth: f.depth, Cancels: f.Cancels, Stuck: f.Stuck, LeftOut: !f.Skip.IsZero()}
+}
+
 // Fact is what a package tells the packages that import it about one of
 // its functions: that it blocks without a context, through which
 // operation, and how far away that operation is.
 type Fact struct {
 	Via   Via
 	Depth int
+	// Cancels, Stuck and LeftOut say how far a ctx would reach through
+	// it (see Func.Cancels) and whether it gets no ctx form.
+	Cancels bool
+	Stuck   Via
+	LeftOut bool
 }
 
 // PackageInput is one type-checked package for the package driver.
@@ -121,6 +131,7 @@ func (g *ghosts) ghost(obj *types.Func) *Func {
 	}
 	if fact, ok := g.in.Fact(obj); ok {
 		f.Blocking, f.Via, f.depth = true, fact.Via, fact.Depth
+		f.Cancels, f.Stuck, f.leftOut = fact.Cancels, fact.Stuck, fact.LeftOut
 	}
 	g.byObj[obj] = f
 	g.order = append(g.order, f)

@@ -61,6 +61,9 @@ func (s *rules) of(fn *types.Func) *Rule {
 	if t, ok := table[name]; ok {
 		t.Call = name
 		r = &t
+	} else if t, ok := waitTable[name]; ok {
+		t.Call = name
+		r = &t
 	} else if sib := siblingOf(fn); sib != nil {
 		r = &Rule{Call: name, Form: sib.FullName(), Rewrite: RewriteSibling, Sibling: sib.Name()}
 		if fn.Pkg() != nil && consumerPackages[fn.Pkg().Path()] {

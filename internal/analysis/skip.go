@@ -17,6 +17,7 @@ const (
 	SkipNameTaken        SkipCode = "name-taken"
 	SkipExportedIface    SkipCode = "exported-interface-method"
 	SkipIfaceUnit        SkipCode = "interface-cannot-change"
+	SkipNotCancellable   SkipCode = "not-cancellable"
 )
 
 // Skip is why a function is left alone: a code and what it is about.
@@ -54,6 +55,8 @@ func (c SkipCode) Label() string {
 		return "method of an exported interface"
 	case SkipIfaceUnit:
 		return "interface cannot change"
+	case SkipNotCancellable:
+		return "ctx could reach no wait"
 	}
 	return string(c)
 }
@@ -67,6 +70,8 @@ func (s Skip) String() string {
 		return s.Detail
 	case SkipExportedIface:
 		return "method of an exported interface: it never changes, so calls through it stay sync (apply --upgrade-interfaces adds an optional ctx interface beside it)"
+	case SkipNotCancellable:
+		return "a ctx form could not be cancelled: it would wait on " + s.Detail
 	}
 	return s.Code.Label()
 }
@@ -83,6 +88,8 @@ const (
 	RiskCallback      RiskCode = "callback"
 	RiskSyncInterface RiskCode = "sync-interface-call"
 	RiskIfaceUnit     RiskCode = "interface-unit"
+	RiskPartial       RiskCode = "partly-cancellable"
+	RiskDetached      RiskCode = "detached"
 )
 
 // Risk is a note for the reviewer of a unit.
@@ -111,6 +118,10 @@ func (r Risk) String() string {
 		return fmt.Sprintf("call through exported interface %s stays sync at %s (apply --upgrade-interfaces: use the ctx form when the value has it)", r.Detail, r.At.Short())
 	case RiskIfaceUnit:
 		return fmt.Sprintf("unexported interface changes with %s", r.Detail)
+	case RiskPartial:
+		return "partly cancellable: its ctx does not reach " + r.Detail
+	case RiskDetached:
+		return fmt.Sprintf("%s at %s outlives the call: it gets context.WithoutCancel(ctx), the caller's values without its cancellation", r.Detail, r.At.Short())
 	}
 	return string(r.Code)
 }

@@ -49,10 +49,10 @@ packages, ctx as the first parameter for the rest.`,
 }
 
 // isBlocking is the fact that a function of the module blocks without a
-// context: the operation it reaches and how many calls away.
+// context: what the analysis tells the importing packages (the operation
+// it reaches, how far away, how far a ctx would reach through it).
 type isBlocking struct {
-	Via   analysis.Via
-	Depth int
+	analysis.Fact
 }
 
 func (*isBlocking) AFact() {}
@@ -78,7 +78,7 @@ func run(pass *goanalysis.Pass) (any, error) {
 			if !pass.ImportObjectFact(obj, &f) {
 				return analysis.Fact{}, false
 			}
-			return analysis.Fact{Via: f.Via, Depth: f.Depth}, true
+			return f.Fact, true
 		},
 		Facts: func() []*types.Func {
 			var out []*types.Func
@@ -95,7 +95,7 @@ func run(pass *goanalysis.Pass) (any, error) {
 			continue
 		}
 		if exportsFact(f) {
-			pass.ExportObjectFact(f.Obj, &isBlocking{Via: f.Via, Depth: analysis.Depth(f)})
+			pass.ExportObjectFact(f.Obj, &isBlocking{analysis.FactOf(f)})
 		}
 		if Reported(f) {
 			pass.Report(goanalysis.Diagnostic{
