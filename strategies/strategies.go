@@ -152,7 +152,7 @@ func (BottomUp) Plan(g Graph, opts Options) (Plan, error) {
 		}
 		d := draft{comps: comps, label: fmt.Sprintf("level %d", level)}
 		if level == 1 {
-			d.text = func(int) string { return "reach a sink directly; they call no unit left to migrate" }
+			d.text = func(int) string { return "reach a blocking operation directly; they call no unit left to migrate" }
 		} else {
 			d.text = func(first int) string {
 				return fmt.Sprintf("call only units migrated in phases ≤ %d", first-1)

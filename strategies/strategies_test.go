@@ -133,7 +133,7 @@ func TestBottomUp(t *testing.T) {
 			name:    "chain",
 			units:   []Unit{u("a", "b"), u("b", "c"), u("c")},
 			want:    [][]string{{"c"}, {"b"}, {"a"}},
-			reasons: []string{"level 1: reach a sink directly", "level 2: call only units migrated in phases ≤ 1", "level 3: call only units migrated in phases ≤ 2"},
+			reasons: []string{"level 1: reach a blocking operation directly", "level 2: call only units migrated in phases ≤ 1", "level 3: call only units migrated in phases ≤ 2"},
 		},
 		{
 			name:  "diamond",
@@ -182,7 +182,7 @@ func TestBottomUp(t *testing.T) {
 			opts:  Options{MaxUnits: 2},
 			want:  [][]string{{"a", "b"}, {"c", "d"}, {"e"}, {"r"}},
 			reasons: []string{
-				"level 1 (part 1 of 3): reach a sink directly",
+				"level 1 (part 1 of 3): reach a blocking operation directly",
 				"level 1 (part 2 of 3)",
 				"level 1 (part 3 of 3)",
 				"level 2: call only units migrated in phases ≤ 3",

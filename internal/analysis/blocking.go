@@ -204,7 +204,7 @@ func ownReach(f *Func) {
 		if o.Cancellable() {
 			f.Cancels = true
 		} else if f.Stuck.Call == "" {
-			f.Stuck = Via{Call: o.Name() + " (" + o.Stuck + ")", At: o.At}
+			f.Stuck = Via{Call: o.Name(), At: o.At, Why: o.Stuck}
 		}
 	}
 }
@@ -223,8 +223,8 @@ func reachThrough(caller, callee *Func) bool {
 			caller.Cancels, changed = true, true
 		}
 		if caller.Stuck.Call == "" {
-			caller.Stuck = Via{Call: "a call through " + ShortName(callee.ID) + " (it stays sync without apply --upgrade-interfaces)", At: callee.At}
-			changed = true
+			caller.Stuck = Via{Call: "a call through " + ShortName(callee.ID), At: callee.At, Why: "it stays sync without apply --upgrade-interfaces"}
+			caller.stuckIface, changed = true, true
 		}
 		return changed
 	}
@@ -233,10 +233,10 @@ func reachThrough(caller, callee *Func) bool {
 			caller.Cancels, changed = true, true
 		}
 		if callee.Stuck.Call != "" && caller.Stuck.Call == "" {
-			caller.Stuck, changed = callee.Stuck, true
+			caller.Stuck, caller.stuckIface, changed = callee.Stuck, callee.stuckIface, true
 		}
 	} else if caller.Stuck.Call == "" && callee.Blocking {
-		caller.Stuck = Via{Call: ShortName(callee.ID) + ", which gets no ctx form", At: callee.At}
+		caller.Stuck = Via{Call: "a call to " + ShortName(callee.ID), At: callee.At, Why: "it gets no ctx form (" + callee.Skip.Code.Label() + ")"}
 		changed = true
 	}
 	return changed

@@ -372,6 +372,9 @@ func calleeIdent(fun ast.Expr) *ast.Ident {
 func (w *bodyWalker) call(call *ast.CallExpr) {
 	detached := w.detached()
 	fn, _ := typeutil.Callee(w.file.Pkg.Info, call).(*types.Func)
+	if !detached {
+		w.notePassedCtx(call, fn)
+	}
 	if !detached && w.connCall(call, fn) || fn == nil {
 		return
 	}
@@ -395,6 +398,36 @@ func (w *bodyWalker) call(call *ast.CallExpr) {
 	c := &Call{Node: call, Pos: call.Pos(), At: w.x.position(call.Pos()), Callee: callee, Detached: detached}
 	c.Source = ctxSource(w.file.Pkg, testContextOK(w.x.goVersion), call, w.stack)
 	w.encl.Calls = append(w.encl.Calls, c)
+}
+
+// notePassedCtx notes that the function hands a context on: a
+// context.Context argument other than context.Background() or TODO(), or
+// a connection bound to one with the module's bindConn.
+func (w *bodyWalker) notePassedCtx(call *ast.CallExpr, fn *types.Func) {
+	for _, a := range call.Args {
+		if !IsContext(w.info().TypeOf(a)) {
+			continue
+		}
+		if inner, ok := ast.Unparen(a).(*ast.CallExpr); ok {
+			if r := w.x.rules.of(calleeFunc(w.info(), inner)); r != nil && r.Rewrite == RewriteBackground {
+				continue
+			}
+		}
+		w.encl.honours = true
+	}
+	if fn != nil && fn.Name() == "bindConn" && len(call.Args) == 2 && w.isModuleFunc(fn) {
+		if c := w.stable(call.Args[1]); c != nil {
+			if w.encl.bound == nil {
+				w.encl.bound = map[string]bool{}
+			}
+			w.encl.bound[c.Expr] = true
+		}
+	}
+}
+
+func calleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
+	fn, _ := typeutil.Callee(info, call).(*types.Func)
+	return fn
 }
 
 // detached reports whether the node being visited runs after the function

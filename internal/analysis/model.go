@@ -19,6 +19,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strings"
 )
 
 // Position is a place in the module, File relative to the module root.
@@ -179,17 +180,31 @@ func (o *Op) Call() *ast.CallExpr { c, _ := o.Node.(*ast.CallExpr); return c }
 // Via says which operation makes a function blocking, for people: the
 // operation nearest to it along the call graph.
 type Via struct {
-	// Call is the operation's callee (Rule.Call).
+	// Call is the operation's callee (Rule.Call), or what it is
+	// ("channel receive").
 	Call string `json:"call"`
 	// At is where the operation is.
 	At Position `json:"at"`
+	// Why, for an operation a ctx cannot reach, says why.
+	Why string `json:"why,omitempty"`
 }
 
 func (v Via) String() string {
 	if v.Call == "" {
 		return ""
 	}
+	if strings.Contains(v.Call, " ") {
+		return v.Call + " at " + v.At.Short()
+	}
 	return ShortName(v.Call) + " at " + v.At.Short()
+}
+
+// Explain is String with why.
+func (v Via) Explain() string {
+	if v.Why == "" {
+		return v.String()
+	}
+	return v.String() + ": " + v.Why
 }
 
 // SourceKind says where a call site that is not migrated gets a context.
@@ -361,6 +376,14 @@ type Func struct {
 	// depth is the length of the shortest call chain to a blocking
 	// operation (0: one in the body), -1 when none is reached.
 	depth int
+	// stuckIface is true when Stuck is a call through an exported
+	// interface, which the plan says as a risk of its own.
+	stuckIface bool
+	// honours is true when the body hands a context on (a ctx argument
+	// other than context.Background(), a select on ctx.Done(), a
+	// connection bound with bindConn); bound are those connections.
+	honours bool
+	bound   map[string]bool
 	// ghost is true for a function of another package known only through
 	// its fact (package driver); leftOut is true when the fact says it
 	// gets no ctx form.
@@ -381,6 +404,29 @@ const (
 	// ReachNone: none does.
 	ReachNone Reach = "none"
 )
+
+// CtxReach says how far the context a function takes reaches in its own
+// body: it hands it on (to calls, a select on Done, a bound connection)
+// and has no blocking operation or call left that ignores it (ReachFull),
+// both (ReachPartial), or it hands it on nowhere (ReachNone).
+func (f *Func) CtxReach() Reach {
+	misses := false
+	for _, o := range f.Ops {
+		if o.Rule.Blocks() && !(o.Conn != nil && f.bound[o.Conn.Expr]) {
+			misses = true
+		}
+	}
+	for _, c := range f.Calls {
+		misses = misses || !c.Detached && c.Callee.Blocking
+	}
+	switch {
+	case !f.honours:
+		return ReachNone
+	case misses:
+		return ReachPartial
+	}
+	return ReachFull
+}
 
 // Reach says how far the ctx of f's ctx form would reach.
 func (f *Func) Reach() Reach {

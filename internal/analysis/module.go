@@ -169,9 +169,20 @@ type Counts struct {
 	Blocking  int `json:"blocking"`
 	ToMigrate int `json:"toMigrate"`
 	LeftOut   int `json:"leftOut"`
+	// Cancellable counts the functions that take a context by how far it
+	// reaches in their bodies (see Func.CtxReach): fully, partly, not at
+	// all.
+	Cancellable map[Reach]int `json:"cancellable"`
 }
 
-func (c *Counts) add(o Counts) {
+// Add adds o to c.
+func (c *Counts) Add(o Counts) {
+	for r, n := range o.Cancellable {
+		if c.Cancellable == nil {
+			c.Cancellable = map[Reach]int{}
+		}
+		c.Cancellable[r] += n
+	}
 	c.ContextAware += o.ContextAware
 	c.Blocking += o.Blocking
 	c.ToMigrate += o.ToMigrate
@@ -196,10 +207,19 @@ func (m *Model) CountByPackage() map[string]*Counts {
 		}
 	}
 	for _, f := range m.Funcs {
-		if f.TestFile || f.InterfaceMethod || forms[f] {
+		if f.TestFile || f.InterfaceMethod {
 			continue
 		}
 		c := get(f.Package)
+		if f.TakesContext && f.Decl != nil && !f.Handler {
+			if c.Cancellable == nil {
+				c.Cancellable = map[Reach]int{}
+			}
+			c.Cancellable[f.CtxReach()]++
+		}
+		if forms[f] {
+			continue
+		}
 		switch {
 		case f.Done():
 			c.ContextAware++
@@ -228,7 +248,7 @@ type Summary struct {
 func (m *Model) Summary() Summary {
 	s := Summary{Skipped: map[SkipCode]int{}, Units: len(m.Units)}
 	for _, c := range m.CountByPackage() {
-		s.Counts.add(*c)
+		s.Counts.Add(*c)
 	}
 	for _, f := range m.LeftOut() {
 		s.Skipped[f.Skip.Code]++

@@ -52,6 +52,9 @@ func newRules() *rules { return &rules{cache: map[*types.Func]*Rule{}} }
 // of returns what a call to fn is (a sink, a consumer, a
 // context.Background()), or nil when it is none of them.
 func (s *rules) of(fn *types.Func) *Rule {
+	if fn == nil {
+		return nil
+	}
 	fn = fn.Origin()
 	if r, ok := s.cache[fn]; ok {
 		return r

@@ -71,7 +71,7 @@ func (s Skip) String() string {
 	case SkipExportedIface:
 		return "method of an exported interface: it never changes, so calls through it stay sync (apply --upgrade-interfaces adds an optional ctx interface beside it)"
 	case SkipNotCancellable:
-		return "a ctx form could not be cancelled: it would wait on " + s.Detail
+		return "a ctx form could not be cancelled: its ctx would not reach " + s.Detail
 	}
 	return s.Code.Label()
 }
@@ -119,7 +119,7 @@ func (r Risk) String() string {
 	case RiskIfaceUnit:
 		return fmt.Sprintf("unexported interface changes with %s", r.Detail)
 	case RiskPartial:
-		return "partly cancellable: its ctx does not reach " + r.Detail
+		return fmt.Sprintf("partly cancellable: its ctx does not reach %s", r.Detail)
 	case RiskDetached:
 		return fmt.Sprintf("%s at %s outlives the call: it gets context.WithoutCancel(ctx), the caller's values without its cancellation", r.Detail, r.At.Short())
 	}

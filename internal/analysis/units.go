@@ -63,6 +63,26 @@ func (u *Unit) FuncIDs() []string {
 // operations it reaches plus its call sites.
 func (u *Unit) StaticScore() int { return u.SinkCalls + u.CallSites }
 
+// Honoured are the blocking operations in the unit's bodies that its ctx
+// will reach; Missed those it will not.
+func (u *Unit) Honoured() []*Op { return u.ops(true) }
+
+// Missed are the blocking operations in the unit's bodies that its ctx
+// will not reach (Op.Stuck says why).
+func (u *Unit) Missed() []*Op { return u.ops(false) }
+
+func (u *Unit) ops(cancellable bool) []*Op {
+	var out []*Op
+	for _, f := range u.Funcs {
+		for _, o := range f.Ops {
+			if o.Rule.Blocks() && o.Cancellable() == cancellable {
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
 // formUnits groups the blocking functions into units: every blocking
 // method of an interface that is not exported with its implementations,
 // and every other blocking function that is not left alone on its own.
@@ -136,6 +156,9 @@ func (m *Model) describeUnit(u *Unit) {
 	}
 	if len(u.Funcs) > 1 && lead.InterfaceMethod {
 		risks = append(risks, Risk{Code: RiskIfaceUnit, Detail: fmt.Sprintf("%d implementations", len(u.Funcs)-1)})
+	}
+	if lead.Reach() == ReachPartial && !lead.stuckIface {
+		risks = append(risks, Risk{Code: RiskPartial, Detail: lead.Stuck.Explain(), At: lead.Stuck.At})
 	}
 	u.Risks = dedupeRisks(risks)
 	for cu := range callees {

@@ -513,6 +513,7 @@ func (w *bodyWalker) selectStuck(s *ast.SelectStmt) (string, bool) {
 			continue
 		}
 		if isDoneChan(w.info(), ch) {
+			w.encl.honours = true
 			return "", false // it already ends with a context
 		}
 		if why == "" && !w.isTimerChan(ch) {

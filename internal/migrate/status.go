@@ -62,7 +62,7 @@ func Status(ctx context.Context, o StatusOptions) (*StatusReport, error) {
 		return byPkg[path]
 	}
 	for path, c := range model.CountByPackage() {
-		if *c != (analysis.Counts{}) {
+		if c.ContextAware+c.Blocking > 0 {
 			get(path).Counts = *c
 		}
 	}
@@ -71,10 +71,7 @@ func Status(ctx context.Context, o StatusOptions) (*StatusReport, error) {
 	}
 	for _, s := range byPkg {
 		rep.Packages = append(rep.Packages, *s)
-		rep.Total.ContextAware += s.ContextAware
-		rep.Total.Blocking += s.Blocking
-		rep.Total.ToMigrate += s.ToMigrate
-		rep.Total.LeftOut += s.LeftOut
+		rep.Total.Add(s.Counts)
 		rep.Total.TODO += s.TODO
 	}
 	sort.Slice(rep.Packages, func(i, k int) bool { return rep.Packages[i].Package < rep.Packages[k].Package })

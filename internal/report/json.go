@@ -52,6 +52,27 @@ type UnitJSON struct {
 	Callers   int             `json:"callers"`
 	Risks     []analysis.Risk `json:"risks"`
 	Offloaded bool            `json:"offloaded,omitempty"`
+	// Reach says how far the unit's ctx will reach; Honoured and Missed
+	// are the blocking operations of its bodies it will and will not.
+	Reach    analysis.Reach `json:"reach"`
+	Honoured []OpJSON       `json:"honoured"`
+	Missed   []OpJSON       `json:"missed"`
+}
+
+// OpJSON is an operation a ctx reaches or misses.
+type OpJSON struct {
+	Op   string            `json:"op"`
+	Wait analysis.WaitKind `json:"wait,omitempty"`
+	At   analysis.Position `json:"at"`
+	Why  string            `json:"why,omitempty"`
+}
+
+func opsJSON(ops []*analysis.Op) []OpJSON {
+	out := []OpJSON{}
+	for _, o := range ops {
+		out = append(out, OpJSON{Op: o.Name(), Wait: o.Rule.Wait, At: o.At, Why: o.Stuck})
+	}
+	return out
 }
 
 // FuncJSON is a function left out, or a method of an exported interface.
@@ -97,6 +118,7 @@ func unitJSON(u *analysis.Unit, offloaded bool) UnitJSON {
 		ID: u.ID, Funcs: u.FuncIDs(), Package: u.Package, Kind: u.Kind, Exported: u.Exported,
 		Root: len(u.Callers) == 0, Callees: orEmpty(u.CalleeIDs()), Via: u.Via,
 		SinkCalls: u.SinkCalls, Callers: u.CallSites, Risks: orEmptyRisks(u.Risks), Offloaded: offloaded,
+		Reach: u.Lead().Reach(), Honoured: opsJSON(u.Honoured()), Missed: opsJSON(u.Missed()),
 	}
 }
 

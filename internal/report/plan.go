@@ -60,6 +60,27 @@ func risks(u *analysis.Unit, plan strategies.Plan) []string {
 	return out
 }
 
+// maxOps bounds the operations a plan line lists.
+const maxOps = 4
+
+// opsText lists operations for people, at most maxOps of them, with why
+// the ctx misses them when why is set.
+func opsText(ops []*analysis.Op, why bool) string {
+	var parts []string
+	for i, o := range ops {
+		if i == maxOps {
+			parts = append(parts, fmt.Sprintf("and %d more", len(ops)-maxOps))
+			break
+		}
+		t := o.Describe()
+		if why && o.Stuck != "" {
+			t += " (" + o.Stuck + ")"
+		}
+		parts = append(parts, t)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // OffloadRisk notes a unit whose ctx form is offloaded.
 const OffloadRisk = "offloaded: its ctx form runs the sync body in a goroutine until its callees are migrated; cancelling ctx ends the wait, not the work"
 
@@ -98,6 +119,14 @@ func PlanText(w io.Writer, rep *migrate.PlanReport) error {
 					others = append(others, Short(rep.Module, f.ID))
 				}
 				p.f("      with %s\n", strings.Join(others, ", "))
+			}
+			// A unit whose only operation is its first sink says it
+			// in its line already.
+			if h := u.Honoured(); len(h) > 1 || len(h) == 1 && h[0].Rule.Wait != analysis.WaitNone {
+				p.f("      ctx reaches: %s\n", opsText(h, false))
+			}
+			if m := u.Missed(); len(m) > 0 {
+				p.f("      ctx does not reach: %s\n", opsText(m, true))
 			}
 			for _, r := range risks(u, rep.Plan) {
 				p.f("      risk: %s\n", r)

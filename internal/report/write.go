@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/smartmigrate/smartmigrate/internal/analysis"
 	"github.com/smartmigrate/smartmigrate/internal/journal"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 )
@@ -110,6 +111,9 @@ func StatusText(w io.Writer, rep *migrate.StatusReport) error {
 	t := rep.Total
 	p.f("\nblocking functions: %d context-aware, %d remaining (%d to migrate, %d left out); %d call %s still %s context.TODO()\n",
 		t.ContextAware, t.Blocking, t.ToMigrate, t.LeftOut, t.TODO, plural(t.TODO, "site", "sites"), plural(t.TODO, "passes", "pass"))
+	c := t.Cancellable
+	p.f("functions taking a context: %d hand it on to everything they wait on, %d to some of it, %d to nothing\n",
+		c[analysis.ReachFull], c[analysis.ReachPartial], c[analysis.ReachNone])
 	return p.err
 }
 
