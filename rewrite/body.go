@@ -171,10 +171,9 @@ func (br *bodyRewrite) moduleCall(call *ast.CallExpr, c *analysis.Call) {
 }
 
 // interfaceCall handles a call through an exported interface that blocks:
-// it stays sync, unless --upgrade-interfaces makes it use the ctx form
-// when the value has it.
+// it uses the ctx form when the value has it (see upgradeCall).
 func (br *bodyRewrite) interfaceCall(call *ast.CallExpr, c *analysis.Call) {
-	if br.rw.in.UpgradeInterfaces && c.Callee.InterfaceMethod && !c.Callee.Skip.IsZero() {
+	if c.Callee.InterfaceMethod && !c.Callee.Skip.IsZero() {
 		why := br.upgradeCall(call, c)
 		if why == "" {
 			return

@@ -344,8 +344,13 @@ func connHelperSource(pkg, goVersion string) []byte {
 
 const connHelperTemplate = `package %s
 
+//smartmigrate:helper
+// This file was written by smartmigrate for the package's ctx forms: the
+// analysis knows what bindConn does and does not count it as a wait.
+
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -398,7 +403,7 @@ func (b *connBinding) done(err error) error {
 	if !b.end() {
 		return err
 	}
-	if err == nil {
+	if err == nil || errors.Is(err, b.ctx.Err()) {
 		return b.ctx.Err()
 	}
 	return %s

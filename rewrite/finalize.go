@@ -77,7 +77,10 @@ func Finalize(in FinalizeInput) (*Result, []Shim, error) {
 	for i := range shims {
 		s := &shims[i]
 		changed := false
-		if !s.Exported && refs[s] == 0 && !ignoredNames[s.fn.Pkg().Path()+"."+s.fn.Name()] {
+		// A method may be what makes its type satisfy an interface,
+		// anywhere: only functions are removed.
+		isMethod := s.fn.Signature().Recv() != nil
+		if !s.Exported && !isMethod && refs[s] == 0 && !ignoredNames[s.fn.Pkg().Path()+"."+s.fn.Name()] {
 			s.Removed = true
 			start, end := declRange(s.decl)
 			from, to := s.fs.offset(start), s.fs.offset(end)

@@ -15,10 +15,14 @@ import (
 // upgradeCall rewrites a call through an exported interface of the module
 // (f.Fetch(id)) into a call of a small unexported helper of the caller's
 // package (fetchContext(ctx, f, id)) that calls f.FetchContext when the
-// dynamic value implements the optional interface FetcherContext,
-// generated next to Fetcher, and f.Fetch otherwise: the pattern
-// database/sql uses with driver.QueryerContext. It returns why the call
-// cannot be upgraded, or "".
+// dynamic value has it, and f.Fetch otherwise: the pattern database/sql
+// uses with driver.QueryerContext. The interface never changes, so every
+// implementation keeps working, and those that have the ctx form (the
+// module's own get it) are cancelled. The helper asserts an anonymous
+// interface, so no exported name is added; with --upgrade-interfaces the
+// optional interface gets a name of its own, FetcherContext, generated
+// beside Fetcher, for implementers outside to find. It returns why the
+// call cannot be upgraded, or "".
 func (br *bodyRewrite) upgradeCall(call *ast.CallExpr, c *analysis.Call) string {
 	if !br.fs.typed {
 		return "file excluded by build constraints"
@@ -40,12 +44,11 @@ func (br *bodyRewrite) upgradeCall(call *ast.CallExpr, c *analysis.Call) string 
 	if _, ok := named.Underlying().(*types.Interface); !ok {
 		return "not an interface"
 	}
-	if call.Ellipsis.IsValid() {
-		return "a variadic call with ..."
-	}
-	ifaceName, why := br.rw.ctxInterface(named, m)
-	if why != "" {
-		return why
+	ifaceName, why := "", ""
+	if br.rw.in.UpgradeInterfaces {
+		if ifaceName, why = br.rw.ctxInterface(named, m); why != "" {
+			return why
+		}
 	}
 	helper, why := br.rw.upgradeHelper(br.fs, named, m, ifaceName)
 	if why != "" {
@@ -68,8 +71,14 @@ func (br *bodyRewrite) upgradeCall(call *ast.CallExpr, c *analysis.Call) string 
 	x.Decorations().Before, x.Decorations().After = dst.None, dst.None
 	dc.Fun = dst.NewIdent(helper)
 	dc.Args = append([]dst.Expr{dst.NewIdent(br.ctxName), x}, dc.Args...)
-	br.rw.report(c.Pos, CodeRewritten, "call through exported interface %s -> %s: %sContext when the value implements %s, else %s",
-		c.Iface.Short(), helper, m.Name(), ifaceName, m.Name())
+	has := ifaceName
+	if has == "" {
+		has = "has it"
+	} else {
+		has = "implements " + has
+	}
+	br.rw.report(c.Pos, CodeRewritten, "call through exported interface %s -> %s: %sContext when the value %s, else %s",
+		c.Iface.Short(), helper, m.Name(), has, m.Name())
 	return ""
 }
 
@@ -237,19 +246,26 @@ func (rw *rewriter) upgradeHelper(fs *fileState, named *types.Named, m *types.Fu
 		ctxCall += "..."
 	}
 	ifaceType := types.TypeString(named, q)
-	ctxIface := ifaceName
-	if named.Obj().Pkg() != pkg {
-		ctxIface = q(named.Obj().Pkg()) + "." + ifaceName
-	}
 	ctxType := rw.contextName(fs) + ".Context"
 	fs.needCtx = true
+	ctxIface, doc := ifaceName, ""
+	switch {
+	case ifaceName == "":
+		ctxParams, _, _ := sigParams(sig, q, map[string]bool{"ctx": true})
+		ctxIface = fmt.Sprintf("interface{ %sContext(%s)%s }", m.Name(), strings.Join(append([]string{"ctx " + ctxType}, ctxParams...), ", "), resultsText(sig, q))
+		doc = fmt.Sprintf("// %s calls %s.%sContext when %s has it (the module's own\n// implementations do), and %s.%s, which cannot be cancelled, otherwise.\n", name, recv, m.Name(), recv, recv, m.Name())
+	case named.Obj().Pkg() != pkg:
+		ctxIface = q(named.Obj().Pkg()) + "." + ifaceName
+	}
+	if doc == "" {
+		doc = fmt.Sprintf("// %s calls %s.%sContext when %s implements\n// %s, and %s.%s, which cannot be cancelled, otherwise.\n", name, recv, m.Name(), recv, ctxIface, recv, m.Name())
+	}
 	ret := "return "
 	if sig.Results().Len() == 0 {
 		ret = ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n// %s calls %s.%sContext when %s implements\n", name, recv, m.Name(), recv)
-	fmt.Fprintf(&b, "// %s, and %s.%s, which cannot be cancelled, otherwise.\n", ctxIface, recv, m.Name())
+	b.WriteString("\n" + doc)
 	fmt.Fprintf(&b, "func %s(%s)%s {\n", name, strings.Join(append([]string{"ctx " + ctxType, recv + " " + ifaceType}, params...), ", "), resultsText(sig, q))
 	fmt.Fprintf(&b, "\tif %sc, ok := %s.(%s); ok {\n\t\t%s%sc.%sContext(%s)\n", recv, recv, ctxIface, ret, recv, m.Name(), ctxCall)
 	if ret == "" {

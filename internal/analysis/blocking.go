@@ -217,14 +217,11 @@ func reachThrough(caller, callee *Func) bool {
 	}
 	changed := false
 	if callee.Skip.Code == SkipExportedIface {
-		// The module's implementations get ctx forms; calls through the
-		// interface reach them with apply --upgrade-interfaces.
+		// The module's implementations get ctx forms; a call through the
+		// interface uses them when the value has them (and the sync
+		// method of an implementation that does not).
 		if callee.Cancels && !caller.Cancels {
 			caller.Cancels, changed = true, true
-		}
-		if caller.Stuck.Call == "" {
-			caller.Stuck = Via{Call: "a call through " + ShortName(callee.ID), At: callee.At, Why: "it stays sync without apply --upgrade-interfaces"}
-			caller.stuckIface, changed = true, true
 		}
 		return changed
 	}

@@ -29,14 +29,19 @@ type extractor struct {
 	ifaces []*Interface
 	// values are functions referred to other than in a call, by key.
 	values map[string]bool
-	// chans are what the packages do with their channel variables.
-	chans map[types.Object]*chanUse
+	// chans are what the packages do with their channel variables;
+	// joined are the goroutines a function waits for, joins the
+	// operations that wait for them (see findJoins).
+	chans  map[types.Object]*chanUse
+	joined map[*ast.FuncLit]bool
+	joins  map[ast.Node]bool
 }
 
 func newExtractor(fset *token.FileSet, goVersion string, position func(token.Pos) Position) *extractor {
 	return &extractor{
 		fset: fset, goVersion: goVersion, rules: newRules(), position: position,
 		byKey: map[string]*Func{}, values: map[string]bool{}, chans: map[types.Object]*chanUse{},
+		joined: map[*ast.FuncLit]bool{}, joins: map[ast.Node]bool{},
 	}
 }
 
@@ -290,6 +295,9 @@ func qualifiedTypeName(t types.Type) string {
 func (x *extractor) walk(p *Package) {
 	x.countChans(p)
 	for _, file := range p.Files {
+		if file.Helper {
+			continue
+		}
 		w := &bodyWalker{x: x, file: file, called: map[*ast.Ident]bool{}}
 		ast.Inspect(file.Syntax, w.visit)
 	}
@@ -320,6 +328,9 @@ func (w *bodyWalker) visit(n ast.Node) bool {
 		if obj, ok := info.Defs[n.Name].(*types.Func); ok && obj != nil {
 			w.encl = w.x.byKey[posKey(w.x.fset, n.Name.Pos())]
 		}
+		if n.Body != nil {
+			w.x.findJoins(info, n.Body)
+		}
 	case *ast.CallExpr:
 		if id := calleeIdent(n.Fun); id != nil {
 			w.called[id] = true
@@ -327,7 +338,7 @@ func (w *bodyWalker) visit(n ast.Node) bool {
 		if w.encl != nil {
 			w.call(n)
 		}
-	case *ast.UnaryExpr, *ast.SendStmt, *ast.SelectStmt:
+	case *ast.UnaryExpr, *ast.SendStmt, *ast.SelectStmt, *ast.RangeStmt:
 		if w.encl != nil && !w.detached() {
 			w.chanOp(n)
 		}
@@ -379,7 +390,7 @@ func (w *bodyWalker) call(call *ast.CallExpr) {
 		return
 	}
 	if r := w.x.rules.of(fn); r != nil {
-		if detached || r.Rewrite == RewriteBackground && IsReturned(w.stack[:len(w.stack)-1]) {
+		if detached || w.x.joins[call] || r.Rewrite == RewriteBackground && IsReturned(w.stack[:len(w.stack)-1]) {
 			// A function that returns context.TODO() makes a context for
 			// others; it does not drop one.
 			return
@@ -462,9 +473,10 @@ func (w *bodyWalker) litDetached(i int) bool {
 	switch p := w.stack[i-1].(type) {
 	case *ast.CallExpr:
 		if p.Fun == lit {
-			// Called at once, deferred, or started as a goroutine.
+			// Called at once, deferred, or started as a goroutine that the
+			// function may not wait for.
 			g, ok := w.stack[i-2].(*ast.GoStmt)
-			return ok && g.Call == p
+			return ok && g.Call == p && !w.x.joined[lit]
 		}
 		outer, _ := typeutil.Callee(w.info(), p).(*types.Func)
 		return outer != nil && laterCallers[outer.FullName()]

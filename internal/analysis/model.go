@@ -467,8 +467,26 @@ type File struct {
 	Test      bool
 	Generated bool
 	Cgo       bool
+	// Helper is true for a file smartmigrate wrote for the ctx forms
+	// (//smartmigrate:helper): what its functions wait on is theirs.
+	Helper bool
 	// Pkg is the package that holds it.
 	Pkg *Package
+}
+
+// HelperMarker marks the files smartmigrate writes for ctx forms.
+const HelperMarker = "//smartmigrate:helper"
+
+// isHelperFile reports whether f carries HelperMarker.
+func isHelperFile(f *ast.File) bool {
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			if c.Text == HelperMarker {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Package is what the analysis reads of one type-checked package.

@@ -115,6 +115,7 @@ func modulePackages(m *load.Module) []*Package {
 				Test:      strings.HasSuffix(adj, "_test.go"),
 				Generated: !cgo && ast.IsGenerated(f),
 				Cgo:       cgo,
+				Helper:    isHelperFile(f),
 				Pkg:       p,
 			})
 		}

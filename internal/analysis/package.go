@@ -70,7 +70,7 @@ func AnalyzePackage(in PackageInput) []*Func {
 	p := &Package{Path: in.Types.Path(), Name: in.Types.Name(), Types: in.Types, Info: in.Info, Importable: ImportablePath(in.Types.Path(), in.Types.Name())}
 	for _, f := range in.Files {
 		name := in.Fset.Position(f.Package).Filename
-		p.Files = append(p.Files, &File{Syntax: f, Name: name, Test: strings.HasSuffix(name, "_test.go"), Generated: ast.IsGenerated(f), Pkg: p})
+		p.Files = append(p.Files, &File{Syntax: f, Name: name, Test: strings.HasSuffix(name, "_test.go"), Generated: ast.IsGenerated(f), Helper: isHelperFile(f), Pkg: p})
 	}
 	g := &ghosts{x: x, in: in, byObj: map[*types.Func]*Func{}}
 	x.resolve = g.resolve

@@ -69,7 +69,7 @@ func (s Skip) String() string {
 	case SkipNameTaken, SkipIfaceUnit:
 		return s.Detail
 	case SkipExportedIface:
-		return "method of an exported interface: it never changes, so calls through it stay sync (apply --upgrade-interfaces adds an optional ctx interface beside it)"
+		return "method of an exported interface: it never changes; calls through it use the ctx form when the value has one (apply --upgrade-interfaces also names the optional interface)"
 	case SkipNotCancellable:
 		return "a ctx form could not be cancelled: its ctx would not reach " + s.Detail
 	}
@@ -115,7 +115,7 @@ func (r Risk) String() string {
 	case RiskCallback:
 		return fmt.Sprintf("passes %s as a callback at %s: its ctx form passes a closure over ctx, which must not outlive the call", r.Detail, r.At.Short())
 	case RiskSyncInterface:
-		return fmt.Sprintf("call through exported interface %s stays sync at %s (apply --upgrade-interfaces: use the ctx form when the value has it)", r.Detail, r.At.Short())
+		return fmt.Sprintf("call through exported interface %s at %s uses the ctx form when the value has one, the sync method otherwise (apply --upgrade-interfaces also names the optional interface)", r.Detail, r.At.Short())
 	case RiskIfaceUnit:
 		return fmt.Sprintf("unexported interface changes with %s", r.Detail)
 	case RiskPartial:

@@ -74,6 +74,8 @@ var wrapperCtors = map[string]bool{
 	"bufio.NewReader": true, "bufio.NewReaderSize": true, "bufio.NewWriter": true, "bufio.NewWriterSize": true,
 	"bufio.NewReadWriter": true, "bufio.NewScanner": true,
 	"net/textproto.NewReader": true, "net/textproto.NewWriter": true, "net/textproto.NewConn": true,
+	// A TLS connection wraps one; it is a connection of its own.
+	"crypto/tls.Client": true, "crypto/tls.Server": true,
 }
 
 // ioPrefixes start the names of the methods that read or write.
@@ -253,7 +255,9 @@ func (w *bodyWalker) connCall(call *ast.CallExpr, callee *types.Func) bool {
 	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && callee != nil && !w.isModuleFunc(callee) {
 		t := w.info().TypeOf(sel.X)
 		if (isConnType(t) || isWrapperType(t)) && isIOMethod(sel.Sel.Name) {
-			w.addConnOp(call, w.connOf(sel.X))
+			if !w.fromParam(sel.X) {
+				w.addConnOp(call, w.connOf(sel.X))
+			}
 			return true
 		}
 	}
@@ -265,13 +269,61 @@ func (w *bodyWalker) connCall(call *ast.CallExpr, callee *types.Func) bool {
 		switch {
 		case callee != nil && !w.isModuleFunc(callee):
 			if !wrapperCtors[callee.FullName()] && !strings.HasPrefix(callee.Name(), "New") && paramIsInterface(callee, i) {
-				w.addConnOp(call, w.connOf(a))
+				if !w.fromParam(a) {
+					w.addConnOp(call, w.connOf(a))
+				}
 				return true
 			}
 		case isWrapperType(t):
 			// The callee reads its parameter; the connection is known here.
 			if c := w.connOf(a); c != nil {
 				w.addConnOp(call, c)
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fromParam reports whether e is a buffered reader or writer that a
+// parameter of an enclosing function holds (rw, rw.Reader): the I/O on it
+// is its caller's, which binds the ctx where it knows the connection. A
+// connection parameter is bound here, where it is known.
+func (w *bodyWalker) fromParam(e ast.Expr) bool {
+	if isConnType(w.info().TypeOf(e)) {
+		return false
+	}
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.SelectorExpr:
+			e = x.X
+			continue
+		case *ast.Ident:
+			// The parameter is the reader or writer itself (rw, or rw.Reader
+			// of rw *bufio.ReadWriter), not a struct that holds one.
+			v, ok := w.info().Uses[x].(*types.Var)
+			return ok && isWrapperType(v.Type()) && w.isEnclosingParam(v)
+		}
+		return false
+	}
+}
+
+// isEnclosingParam reports whether v is a parameter (or the receiver) of a
+// function around the node being walked.
+func (w *bodyWalker) isEnclosingParam(v *types.Var) bool {
+	for i := len(w.stack) - 1; i >= 0; i-- {
+		var ft *ast.FuncType
+		var recv *ast.FieldList
+		switch n := w.stack[i].(type) {
+		case *ast.FuncLit:
+			ft = n.Type
+		case *ast.FuncDecl:
+			ft, recv = n.Type, n.Recv
+		default:
+			continue
+		}
+		for _, fl := range []*ast.FieldList{recv, ft.Params} {
+			if fl != nil && fl.Pos() <= v.Pos() && v.Pos() < fl.End() {
 				return true
 			}
 		}
@@ -348,7 +400,7 @@ func (w *bodyWalker) needsErrorResult() string {
 func (w *bodyWalker) chanOp(n ast.Node) {
 	switch n := n.(type) {
 	case *ast.UnaryExpr:
-		if n.Op != token.ARROW || w.inSelectComm() {
+		if n.Op != token.ARROW || w.inSelectComm() || w.x.joins[n] {
 			return
 		}
 		if w.isTimerChan(n.X) {
@@ -360,13 +412,17 @@ func (w *bodyWalker) chanOp(n ast.Node) {
 		}
 		w.addWait(n, n.OpPos, &Rule{Call: "channel receive", Form: "select with ctx.Done()", Rewrite: RewriteRecv, Wait: WaitRecv}, w.recvStuck(n.X))
 	case *ast.SendStmt:
-		if w.inSelectComm() {
+		if w.inSelectComm() || w.x.joins[n] {
 			return
 		}
 		w.addWait(n, n.Arrow, &Rule{Call: "channel send", Form: "select with ctx.Done()", Rewrite: RewriteSend, Wait: WaitSend}, w.sendStuck(n))
 	case *ast.SelectStmt:
 		if why, wait := w.selectStuck(n); wait {
 			w.addWait(n, n.Select, &Rule{Call: "select", Form: "a ctx.Done() case", Rewrite: RewriteSelect, Wait: WaitSelect}, why)
+		}
+	case *ast.RangeStmt:
+		if _, ok := w.info().TypeOf(n.X).Underlying().(*types.Chan); ok && !w.x.joins[n] {
+			w.addWait(n, n.For, &Rule{Call: "range over a channel", Form: "none", Rewrite: RewriteNone, Wait: WaitRecv}, "a range over a channel is not rewritten")
 		}
 	}
 }
@@ -420,9 +476,11 @@ func isDoneChan(info *types.Info, ch ast.Expr) bool {
 type chanUse struct {
 	sends, closes int
 	// cap is the buffer it was made with (-1 when not made with a
-	// constant one).
-	cap   int64
-	maker ast.Node // the function that made it
+	// constant one); inLoop is true when a send may run more than once (a
+	// loop around it, or around the goroutine that sends).
+	cap    int64
+	inLoop bool
+	maker  ast.Node // the function that made it
 }
 
 // recvStuck says why abandoning a receive from ch may leak a goroutine or
@@ -441,7 +499,7 @@ func (w *bodyWalker) recvStuck(ch ast.Expr) string {
 		return "abandoning the receive could leak the sender or lose a value"
 	case u.sends == 0 && u.closes > 0:
 		return ""
-	case u.maker == w.scope() && u.cap >= max(1, int64(u.sends)):
+	case u.maker == w.scope() && !u.inLoop && u.cap >= max(1, int64(u.sends)):
 		return ""
 	}
 	return "abandoning the receive could leak the sender or lose a value"
@@ -577,6 +635,7 @@ func (x *extractor) countChan(info *types.Info, n ast.Node, stack []ast.Node) {
 	case *ast.SendStmt:
 		if u := use(n.Chan); u != nil {
 			u.sends++
+			u.inLoop = u.inLoop || inLoop(stack)
 		}
 	case *ast.CallExpr:
 		if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok && len(n.Args) == 1 {
@@ -632,4 +691,117 @@ func enclosingFunc(stack []ast.Node) ast.Node {
 		}
 	}
 	return nil
+}
+
+// findJoins finds, in a function body, the goroutines the function waits
+// for before it returns: a go func() {...}() that sends on a channel the
+// function then receives from (or ranges over), or that calls Done on a
+// WaitGroup the function then Waits on. Such a goroutine is part of the
+// call: what it calls blocks the function and gets its ctx; the receive
+// or Wait that joins it is no wait of its own, since it ends when the
+// goroutine does.
+func (x *extractor) findJoins(info *types.Info, body *ast.BlockStmt) {
+	ast.Inspect(body, func(n ast.Node) bool {
+		g, ok := n.(*ast.GoStmt)
+		if !ok {
+			return true
+		}
+		lit, ok := g.Call.Fun.(*ast.FuncLit)
+		if !ok {
+			return true
+		}
+		signals := goSignals(info, lit)
+		if len(signals) == 0 {
+			return true
+		}
+		joins := joinsAfter(info, body, lit, g.End(), signals)
+		for _, j := range joins {
+			x.joins[j] = true
+			x.joined[lit] = true
+		}
+		if len(joins) > 0 {
+			// The goroutine's sends on its joining channels hand its
+			// result over: they are part of the join.
+			ast.Inspect(lit.Body, func(n ast.Node) bool {
+				if s, ok := n.(*ast.SendStmt); ok && signals[chanVar(info, s.Chan)] {
+					x.joins[s] = true
+				}
+				return true
+			})
+		}
+		return true
+	})
+}
+
+// goSignals are the channels a goroutine sends on and the WaitGroups it
+// calls Done on.
+func goSignals(info *types.Info, lit *ast.FuncLit) map[types.Object]bool {
+	out := map[types.Object]bool{}
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SendStmt:
+			if obj := chanVar(info, n.Chan); obj != nil {
+				out[obj] = true
+			}
+		case *ast.CallExpr:
+			if obj := waitGroupCall(info, n, "Done"); obj != nil {
+				out[obj] = true
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// joinsAfter are the receives, ranges and Waits of body, after pos and
+// outside lit, on one of signals.
+func joinsAfter(info *types.Info, body *ast.BlockStmt, lit *ast.FuncLit, pos token.Pos, signals map[types.Object]bool) []ast.Node {
+	var out []ast.Node
+	ast.Inspect(body, func(n ast.Node) bool {
+		if n == lit {
+			return false
+		}
+		if n == nil || n.Pos() < pos {
+			return true
+		}
+		switch n := n.(type) {
+		case *ast.UnaryExpr:
+			if n.Op == token.ARROW && signals[chanVar(info, n.X)] {
+				out = append(out, n)
+			}
+		case *ast.RangeStmt:
+			if signals[chanVar(info, n.X)] {
+				out = append(out, n)
+			}
+		case *ast.CallExpr:
+			if obj := waitGroupCall(info, n, "Wait"); obj != nil && signals[obj] {
+				out = append(out, n)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// waitGroupCall is the WaitGroup variable of a call wg.method(), or nil.
+func waitGroupCall(info *types.Info, call *ast.CallExpr, method string) types.Object {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != method || qualifiedTypeName(info.TypeOf(sel.X)) != "sync.WaitGroup" {
+		return nil
+	}
+	return chanVar(info, sel.X)
+}
+
+// inLoop reports whether the top of stack is inside a loop of its
+// function declaration, function literals included.
+func inLoop(stack []ast.Node) bool {
+	for i := len(stack) - 1; i >= 0; i-- {
+		switch stack[i].(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			return true
+		case *ast.FuncDecl:
+			return false
+		}
+	}
+	return false
 }
