@@ -11,6 +11,7 @@ import (
 	"github.com/dave/dst/decorator"
 	"github.com/dave/dst/dstutil"
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
+	"golang.org/x/mod/semver"
 )
 
 // bodyEdit replaces a dst node (an expression, or a statement in a list
@@ -164,10 +165,48 @@ func (br *bodyRewrite) moduleCall(call *ast.CallExpr, c *analysis.Call) {
 		return
 	}
 	dc := br.d.Dst.Nodes[call].(*dst.CallExpr)
+	if c.Detached {
+		// The call outlives the ctx form's: a sibling keeps its shim, a
+		// function changed in place gets the values of ctx, not its
+		// cancellation.
+		if t.kind == analysis.InPlace {
+			dc.Args = append([]dst.Expr{br.detachedCtx()}, dc.Args...)
+			br.rw.report(c.Pos, CodeRewritten, "%s outlives the call: it gets %s", calleeText(br.fs, call), exprString(br.detachedCtx()))
+		}
+		return
+	}
 	if t.kind == analysis.Sibling {
 		renameFun(dc, t.fn.CtxFormName())
 	}
 	br.prependCtx(dc)
+}
+
+// detachedCtx is the context for code that outlives the ctx form's call:
+// context.WithoutCancel(ctx), its values without its cancellation (Go
+// 1.21 and later), else context.Background().
+func (br *bodyRewrite) detachedCtx() dst.Expr {
+	pkg := br.rw.contextName(br.fs)
+	if v := br.rw.in.Model.GoVersion; v != "" && semver.Compare("v"+v, "v1.21") >= 0 {
+		return &dst.CallExpr{Fun: &dst.SelectorExpr{X: dst.NewIdent(pkg), Sel: dst.NewIdent("WithoutCancel")}, Args: []dst.Expr{dst.NewIdent(br.ctxName)}}
+	}
+	return &dst.CallExpr{Fun: &dst.SelectorExpr{X: dst.NewIdent(pkg), Sel: dst.NewIdent("Background")}}
+}
+
+// exprString prints a small dst expression for a report.
+func exprString(e dst.Expr) string {
+	switch e := e.(type) {
+	case *dst.Ident:
+		return e.Name
+	case *dst.SelectorExpr:
+		return exprString(e.X) + "." + e.Sel.Name
+	case *dst.CallExpr:
+		var args []string
+		for _, a := range e.Args {
+			args = append(args, exprString(a))
+		}
+		return exprString(e.Fun) + "(" + strings.Join(args, ", ") + ")"
+	}
+	return "?"
 }
 
 // interfaceCall handles a call through an exported interface that blocks:
@@ -197,6 +236,11 @@ func (br *bodyRewrite) sink(call *ast.CallExpr, r *analysis.Rule, stack []ast.No
 	}
 	switch r.Rewrite {
 	case analysis.RewriteBackground:
+		if o := br.ops[call]; o != nil && o.Detached {
+			br.edits[dc] = bodyEdit{expr: br.detachedCtx()}
+			done(exprString(br.detachedCtx()) + ": it outlives the call")
+			return
+		}
 		br.edits[dc] = bodyEdit{expr: dst.NewIdent(br.ctxName)}
 		done(br.ctxName)
 		return

@@ -52,6 +52,9 @@ func newReverseGraph(funcs []*Func) *reverseGraph {
 			}
 		}
 		for _, c := range f.Calls {
+			if c.Detached {
+				continue // it does not make f block
+			}
 			for _, t := range c.Targets() {
 				g.callers[t] = append(g.callers[t], f)
 			}
@@ -109,7 +112,7 @@ func (g *reverseGraph) walk(funcs []*Func) []*Func {
 // firstBlockingOp is the first operation in f's body that blocks.
 func firstBlockingOp(f *Func) *Op {
 	for _, o := range f.Ops {
-		if o.Rule.Blocks() {
+		if o.Blocks() {
 			return o
 		}
 	}
@@ -123,6 +126,9 @@ func viaOf(f *Func, implementers []*Func) Via {
 		return Via{Call: o.Rule.Call, At: o.At}
 	}
 	for _, c := range f.Calls {
+		if c.Detached {
+			continue
+		}
 		for _, t := range sortedTargets(c) {
 			if t.depth == f.depth-1 {
 				return t.Via
@@ -198,7 +204,7 @@ func cancellability(funcs []*Func) {
 // ownReach sets what f's own operations say.
 func ownReach(f *Func) {
 	for _, o := range f.Ops {
-		if !o.Rule.Blocks() {
+		if !o.Blocks() {
 			continue
 		}
 		if o.Cancellable() {

@@ -390,12 +390,13 @@ func (w *bodyWalker) call(call *ast.CallExpr) {
 		return
 	}
 	if r := w.x.rules.of(fn); r != nil {
-		if detached || w.x.joins[call] || r.Rewrite == RewriteBackground && IsReturned(w.stack[:len(w.stack)-1]) {
+		background := r.Rewrite == RewriteBackground
+		if detached && !background || w.x.joins[call] || background && IsReturned(w.stack[:len(w.stack)-1]) {
 			// A function that returns context.TODO() makes a context for
 			// others; it does not drop one.
 			return
 		}
-		op := &Op{Node: call, Pos: call.Lparen, At: w.x.position(call.Lparen), Rule: r, Scope: w.scope()}
+		op := &Op{Node: call, Pos: call.Lparen, At: w.x.position(call.Lparen), Rule: r, Scope: w.scope(), Detached: detached}
 		if r.Rewrite == RewriteSleep {
 			op.Stuck = w.needsErrorResult()
 		}

@@ -151,7 +151,15 @@ type Op struct {
 	// Scope is the innermost function around the operation: the
 	// *ast.FuncDecl or an *ast.FuncLit.
 	Scope ast.Node
+	// Detached is true for a context.Background() in code that outlives
+	// the call (a goroutine the function does not wait for, a closure it
+	// stores or returns): a ctx form gives it context.WithoutCancel(ctx).
+	// It does not make the function block.
+	Detached bool
 }
+
+// Blocks reports whether the operation makes its function block.
+func (o *Op) Blocks() bool { return o.Rule.Blocks() && !o.Detached }
 
 // Cancellable reports whether the ctx form's ctx reaches the operation:
 // a sink (made context-aware by the rewrite, or by hand where it says so),
@@ -412,7 +420,7 @@ const (
 func (f *Func) CtxReach() Reach {
 	misses := false
 	for _, o := range f.Ops {
-		if o.Rule.Blocks() && !(o.Conn != nil && f.bound[o.Conn.Expr]) {
+		if o.Blocks() && !(o.Conn != nil && f.bound[o.Conn.Expr]) {
 			misses = true
 		}
 	}

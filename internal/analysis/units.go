@@ -75,7 +75,7 @@ func (u *Unit) ops(cancellable bool) []*Op {
 	var out []*Op
 	for _, f := range u.Funcs {
 		for _, o := range f.Ops {
-			if o.Rule.Blocks() && o.Cancellable() == cancellable {
+			if o.Blocks() && o.Cancellable() == cancellable {
 				out = append(out, o)
 			}
 		}
@@ -190,7 +190,15 @@ func funcRisks(m *Model, f *Func) []Risk {
 			risks = append(risks, Risk{Code: RiskCallback, Detail: ShortName(o.Rule.Call), At: o.At})
 		}
 	}
+	for _, o := range f.Ops {
+		if o.Detached {
+			risks = append(risks, Risk{Code: RiskDetached, Detail: "code that calls " + ShortName(o.Rule.Call), At: o.At})
+		}
+	}
 	for _, c := range f.Calls {
+		if c.Detached && c.Callee.Blocking && c.Callee.Kind == InPlace {
+			risks = append(risks, Risk{Code: RiskDetached, Detail: "the call to " + ShortName(c.Callee.ID), At: c.At})
+		}
 		if c.Value && c.Callee.Blocking {
 			risks = append(risks, Risk{Code: RiskCallback, Detail: ShortName(c.Callee.ID), At: c.At})
 		}
@@ -222,7 +230,7 @@ func (m *Model) countSinks() {
 	for _, u := range m.Units {
 		for _, f := range u.Funcs {
 			for _, o := range f.Ops {
-				if o.Rule.Blocks() {
+				if o.Blocks() {
 					own[u]++
 				}
 			}
