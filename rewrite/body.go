@@ -39,6 +39,22 @@ type bodyRewrite struct {
 	// replaced maps a statement replaced by several to the first.
 	conns    []*connBinding
 	replaced map[dst.Stmt]dst.Stmt
+	// outlives are the operations and calls of stored closures, which
+	// run after the call.
+	outlives map[ast.Node]bool
+}
+
+// mark notes that the operations and calls of closure c outlive the call.
+func (br *bodyRewrite) mark(c *analysis.Func) {
+	if br.outlives == nil {
+		br.outlives = map[ast.Node]bool{}
+	}
+	for _, o := range c.Ops {
+		br.outlives[o.Node] = true
+	}
+	for _, call := range c.Calls {
+		br.outlives[call.Node] = true
+	}
 }
 
 // rewriteBody makes the body of decl context-aware: sinks become their
@@ -59,6 +75,12 @@ func (rw *rewriter) rewriteBody(fs *fileState, d *decorator.Decorator, decl *ast
 	}
 	if fs.typed {
 		br.index(t.fn)
+		// A closure the function stores runs after it: what it calls gets
+		// the values of ctx, not its cancellation.
+		for _, c := range rw.in.Model.ClosuresIn(decl) {
+			br.index(c)
+			br.mark(c)
+		}
 	}
 	var stack []ast.Node
 	ast.Inspect(decl.Body, func(n ast.Node) bool {
@@ -107,7 +129,9 @@ func (rw *rewriter) rewriteBody(fs *fileState, d *decorator.Decorator, decl *ast
 
 // index keys fn's operations and calls by their nodes.
 func (br *bodyRewrite) index(fn *analysis.Func) {
-	br.fn = fn
+	if br.fn == nil {
+		br.fn = fn
+	}
 	for _, o := range fn.Ops {
 		if o.Rule.Rewrite == analysis.RewriteCallback {
 			br.values[o.Node] = valueRef{what: shortName(o.Rule.Call), form: o.Rule.Sibling}
@@ -165,7 +189,7 @@ func (br *bodyRewrite) moduleCall(call *ast.CallExpr, c *analysis.Call) {
 		return
 	}
 	dc := br.d.Dst.Nodes[call].(*dst.CallExpr)
-	if c.Detached {
+	if c.Detached || br.outlives[call] {
 		// The call outlives the ctx form's: a sibling keeps its shim, a
 		// function changed in place gets the values of ctx, not its
 		// cancellation.
@@ -236,7 +260,7 @@ func (br *bodyRewrite) sink(call *ast.CallExpr, r *analysis.Rule, stack []ast.No
 	}
 	switch r.Rewrite {
 	case analysis.RewriteBackground:
-		if o := br.ops[call]; o != nil && o.Detached {
+		if o := br.ops[call]; o != nil && (o.Detached || br.outlives[call]) {
 			br.edits[dc] = bodyEdit{expr: br.detachedCtx()}
 			done(exprString(br.detachedCtx()) + ": it outlives the call")
 			return

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"sort"
 )
 
@@ -177,6 +178,10 @@ func cancellability(funcs []*Func) {
 			if c.Detached {
 				continue
 			}
+			if c.Field != nil && !c.Field.Migrates() {
+				fieldStuck(f, c)
+				continue
+			}
 			for _, t := range c.Targets() {
 				callers[t] = append(callers[t], f)
 			}
@@ -252,4 +257,22 @@ func passable(f *Func) bool {
 		return !f.leftOut
 	}
 	return f.Done() || f.Skip.IsZero()
+}
+
+// fieldStuck notes that a ctx cannot reach what f calls through a
+// function-valued field that keeps its signature.
+func fieldStuck(f *Func, c *Call) {
+	blocks := false
+	for _, t := range c.Targets() {
+		blocks = blocks || t.Blocking
+	}
+	if !blocks || f.Stuck.Call != "" {
+		return
+	}
+	why := "its type has no ctx"
+	if len(c.Field.Unresolved) > 0 {
+		u := c.Field.Unresolved[0]
+		why = fmt.Sprintf("it keeps its signature: %s at %s", u.Why, u.At.Short())
+	}
+	f.Stuck = Via{Call: "a call through " + c.Field.Short(), At: c.At, Why: why}
 }

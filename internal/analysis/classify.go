@@ -40,7 +40,7 @@ func classify(funcs []*Func) {
 	cancellability(funcs)
 	// A ctx form its ctx cannot reach would promise what it cannot keep.
 	for _, f := range funcs {
-		if !f.ghost && f.Blocking && f.Skip.IsZero() && !f.Cancels {
+		if !f.ghost && f.Closure == nil && f.Blocking && f.Skip.IsZero() && !f.Cancels {
 			f.Skip = Skip{Code: SkipNotCancellable, Detail: f.Stuck.Explain()}
 		}
 	}

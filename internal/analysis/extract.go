@@ -16,6 +16,7 @@ import (
 // the module's.
 type extractor struct {
 	fset      *token.FileSet
+	module    string
 	goVersion string
 	rules     *rules
 	// position turns a position into a module-relative one.
@@ -35,11 +36,12 @@ type extractor struct {
 	chans  map[types.Object]*chanUse
 	joined map[*ast.FuncLit]bool
 	joins  map[ast.Node]bool
+	fields *fieldSet
 }
 
-func newExtractor(fset *token.FileSet, goVersion string, position func(token.Pos) Position) *extractor {
+func newExtractor(fset *token.FileSet, module, goVersion string, position func(token.Pos) Position) *extractor {
 	return &extractor{
-		fset: fset, goVersion: goVersion, rules: newRules(), position: position,
+		fset: fset, module: module, goVersion: goVersion, rules: newRules(), position: position, fields: newFieldSet(),
 		byKey: map[string]*Func{}, values: map[string]bool{}, chans: map[types.Object]*chanUse{},
 		joined: map[*ast.FuncLit]bool{}, joins: map[ast.Node]bool{},
 	}
@@ -309,13 +311,19 @@ type bodyWalker struct {
 	file   *File
 	called map[*ast.Ident]bool // identifiers in call position
 	stack  []ast.Node          // enclosing nodes
-	encl   *Func               // the declaration being walked
+	encl   *Func               // the declaration (or closure) being walked
+	outer  []*Func             // the encl of closures' enclosing code
 }
 
 func (w *bodyWalker) visit(n ast.Node) bool {
 	if n == nil {
-		if _, ok := w.stack[len(w.stack)-1].(*ast.FuncDecl); ok {
+		switch top := w.stack[len(w.stack)-1].(type) {
+		case *ast.FuncDecl:
 			w.encl = nil
+		case *ast.FuncLit:
+			if w.x.fields.closures[top] != nil {
+				w.encl, w.outer = w.outer[len(w.outer)-1], w.outer[:len(w.outer)-1]
+			}
 		}
 		w.stack = w.stack[:len(w.stack)-1]
 		return true
@@ -323,6 +331,10 @@ func (w *bodyWalker) visit(n ast.Node) bool {
 	w.stack = append(w.stack, n)
 	info := w.file.Pkg.Info
 	switch n := n.(type) {
+	case *ast.FuncLit:
+		if f := w.x.fields.closures[n]; f != nil {
+			w.outer, w.encl = append(w.outer, w.encl), f
+		}
 	case *ast.FuncDecl:
 		w.encl = nil
 		if obj, ok := info.Defs[n.Name].(*types.Func); ok && obj != nil {
@@ -385,6 +397,10 @@ func (w *bodyWalker) call(call *ast.CallExpr) {
 	fn, _ := typeutil.Callee(w.file.Pkg.Info, call).(*types.Func)
 	if !detached {
 		w.notePassedCtx(call, fn)
+	}
+	if v := fieldCallee(w.info(), call); v != nil {
+		w.fieldCall(call, v, detached)
+		return
 	}
 	if !detached && w.connCall(call, fn) || fn == nil {
 		return
@@ -452,12 +468,15 @@ func (w *bodyWalker) detached() bool {
 		switch n := w.stack[i].(type) {
 		case *ast.FuncDecl:
 			return false
-		case *ast.CallExpr:
-			if g, ok := w.stack[i-1].(*ast.GoStmt); ok && g.Call == n && n == top {
+		case *ast.FuncLit:
+			if w.encl != nil && w.encl.Closure == n {
+				return false // the closure being walked is a function of its own
+			}
+			if w.litDetached(i) {
 				return true
 			}
-		case *ast.FuncLit:
-			if w.litDetached(i) {
+		case *ast.CallExpr:
+			if g, ok := w.stack[i-1].(*ast.GoStmt); ok && g.Call == n && n == top {
 				return true
 			}
 		}

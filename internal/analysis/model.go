@@ -275,6 +275,9 @@ type Call struct {
 	Source Source
 	// Value is true for a callback.
 	Value bool
+	// Field is the function-valued field or variable a call goes through
+	// (its Callee and Impls are the functions assigned to it).
+	Field *FuncField
 	// Detached is true for a call the function does not wait for: in a
 	// goroutine it starts, or in a closure it stores or returns. Such a
 	// call does not make the function block, and a ctx form gives it
@@ -322,8 +325,11 @@ type Func struct {
 	// Pos is the name's position; At the same place for people.
 	Pos token.Pos
 	At  Position
-	// Decl is the declaration; nil for interface methods.
+	// Decl is the declaration; nil for interface methods and closures.
 	Decl *ast.FuncDecl
+	// Closure is the function literal of a closure assigned to a
+	// function-valued field or variable (see FuncField).
+	Closure *ast.FuncLit
 	// File is the file that holds the declaration.
 	File *File
 	// Also are further declarations of the same function in files
@@ -445,6 +451,17 @@ func (f *Func) Reach() Reach {
 		return ReachPartial
 	}
 	return ReachFull
+}
+
+// body is the function's body: its declaration's or its closure's.
+func (f *Func) body() *ast.BlockStmt {
+	switch {
+	case f.Decl != nil:
+		return f.Decl.Body
+	case f.Closure != nil:
+		return f.Closure.Body
+	}
+	return nil
 }
 
 // Done reports whether f already has a context: it takes one, its ctx

@@ -25,6 +25,9 @@ type Model struct {
 	Units []*Unit
 	// Interfaces are the interface types declared in the module.
 	Interfaces []*Interface
+	// Fields are the function-valued fields and variables the module
+	// calls, sorted by name.
+	Fields []*FuncField
 
 	byID   map[string]*Func
 	byKey  map[string]*Func
@@ -46,6 +49,18 @@ func (m *Model) FuncOf(obj *types.Func) *Func {
 // FuncAt returns the function whose name is at pos, or nil.
 func (m *Model) FuncAt(pos token.Pos) *Func { return m.byKey[posKey(m.Load.Fset, pos)] }
 
+// ClosuresIn are the closures (functions assigned to function-valued
+// fields) whose literal is inside n.
+func (m *Model) ClosuresIn(n ast.Node) []*Func {
+	var out []*Func
+	for _, f := range m.Funcs {
+		if f.Closure != nil && n.Pos() <= f.Closure.Pos() && f.Closure.End() <= n.End() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // UnitOf returns the unit that migrates f, or nil.
 func (m *Model) UnitOf(f *Func) *Unit { return m.unitOf[f] }
 
@@ -61,15 +76,21 @@ func modulePosition(mod *load.Module, pos token.Pos) Position {
 // units: the module driver.
 func Analyze(m *load.Module) (*Model, error) {
 	md := &Model{Module: m.Path, GoVersion: m.GoVersion, Load: m, byID: map[string]*Func{}, unitOf: map[*Func]*Unit{}}
-	x := newExtractor(m.Fset, m.GoVersion, func(pos token.Pos) Position { return modulePosition(m, pos) })
+	x := newExtractor(m.Fset, m.Path, m.GoVersion, func(pos token.Pos) Position { return modulePosition(m, pos) })
 	x.resolve = x.declared
 	pkgs := modulePackages(m)
 	for _, p := range pkgs {
 		x.index(p)
 	}
 	for _, p := range pkgs {
+		x.collectFields(p)
+	}
+	x.resolveParams(pkgs)
+	x.finishFields()
+	for _, p := range pkgs {
 		x.walk(p)
 	}
+	md.Fields = x.calledFields()
 	for _, f := range x.funcs {
 		f.UsedAsValue = !f.InterfaceMethod && x.values[posKey(m.Fset, f.Pos)]
 	}
@@ -208,7 +229,7 @@ func (m *Model) CountByPackage() map[string]*Counts {
 		}
 	}
 	for _, f := range m.Funcs {
-		if f.TestFile || f.InterfaceMethod {
+		if f.TestFile || f.InterfaceMethod || f.Closure != nil {
 			continue
 		}
 		c := get(f.Package)
@@ -263,7 +284,7 @@ func (m *Model) Summary() Summary {
 func (m *Model) LeftOut() []*Func {
 	var out []*Func
 	for _, f := range m.Funcs {
-		if f.Blocking && !f.Skip.IsZero() && !f.TestFile && !f.InterfaceMethod {
+		if f.Blocking && !f.Skip.IsZero() && !f.TestFile && !f.InterfaceMethod && f.Closure == nil {
 			out = append(out, f)
 		}
 	}

@@ -66,7 +66,7 @@ func AnalyzePackage(in PackageInput) []*Func {
 		}
 		return Position{File: relName(p.Filename, modRoot, in.Types.Path()), Line: p.Line, Col: p.Column}
 	}
-	x := newExtractor(in.Fset, in.GoVersion, position)
+	x := newExtractor(in.Fset, in.Module, in.GoVersion, position)
 	p := &Package{Path: in.Types.Path(), Name: in.Types.Name(), Types: in.Types, Info: in.Info, Importable: ImportablePath(in.Types.Path(), in.Types.Name())}
 	for _, f := range in.Files {
 		name := in.Fset.Position(f.Package).Filename
@@ -75,6 +75,9 @@ func AnalyzePackage(in PackageInput) []*Func {
 	g := &ghosts{x: x, in: in, byObj: map[*types.Func]*Func{}}
 	x.resolve = g.resolve
 	x.index(p)
+	x.collectFields(p)
+	x.resolveParams([]*Package{p})
+	x.finishFields()
 	local := append([]*Func(nil), x.funcs...)
 	x.walk(p)
 	for _, f := range local {

@@ -94,7 +94,7 @@ func (m *Model) formUnits() {
 		m.addUnit(&Unit{Kind: InPlace}, members)
 	}
 	for _, f := range m.Funcs {
-		if !f.Blocking || !f.Skip.IsZero() || f.InterfaceMethod || m.unitOf[f] != nil {
+		if !f.Blocking || !f.Skip.IsZero() || f.InterfaceMethod || f.Closure != nil || m.unitOf[f] != nil {
 			continue
 		}
 		m.addUnit(&Unit{Kind: f.Kind}, []*Func{f})
@@ -143,6 +143,11 @@ func (m *Model) describeUnit(u *Unit) {
 		}
 		u.Exported = u.Exported || f.Exported && f.Importable
 		risks = append(risks, funcRisks(m, f)...)
+		if f.Decl != nil {
+			for _, c := range m.ClosuresIn(f.Decl) {
+				risks = append(risks, closureRisks(c)...)
+			}
+		}
 		for _, c := range f.Calls {
 			for _, t := range c.Targets() {
 				if cu := m.unitOf[t]; cu != nil && cu != u {
@@ -204,6 +209,18 @@ func funcRisks(m *Model, f *Func) []Risk {
 		}
 		if c.Iface != nil && c.Iface.Exported && c.Callee.Blocking {
 			risks = append(risks, Risk{Code: RiskSyncInterface, Detail: c.Iface.Short(), At: c.At})
+		}
+	}
+	return risks
+}
+
+// closureRisks note the calls of a closure the function stores, which
+// get context.WithoutCancel(ctx).
+func closureRisks(c *Func) []Risk {
+	var risks []Risk
+	for _, call := range c.Calls {
+		if call.Callee.Blocking && call.Callee.Kind == InPlace {
+			risks = append(risks, Risk{Code: RiskDetached, Detail: "the call to " + ShortName(call.Callee.ID) + " in a closure it stores", At: call.At})
 		}
 	}
 	return risks

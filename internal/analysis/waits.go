@@ -160,11 +160,11 @@ func (w *bodyWalker) ctorConn(call *ast.CallExpr) *Conn {
 func (w *bodyWalker) localWrapperConn(id *ast.Ident) *Conn {
 	obj := w.info().Uses[id]
 	v, ok := obj.(*types.Var)
-	if !ok || v.IsField() || isParam(w.encl, v) || w.encl == nil || w.encl.Decl == nil {
+	if !ok || v.IsField() || isParam(w.encl, v) || w.encl == nil || w.encl.body() == nil {
 		return nil
 	}
 	var found *Conn
-	ast.Inspect(w.encl.Decl.Body, func(n ast.Node) bool {
+	ast.Inspect(w.encl.body(), func(n ast.Node) bool {
 		as, ok := n.(*ast.AssignStmt)
 		if !ok || found != nil || len(as.Lhs) != len(as.Rhs) {
 			return found == nil
@@ -525,11 +525,11 @@ func (w *bodyWalker) madeHere(e ast.Expr) bool {
 		return e.Op == token.AND && ok
 	case *ast.Ident:
 		v, ok := w.info().Uses[e].(*types.Var)
-		if !ok || v.IsField() || isParam(w.encl, v) || w.encl == nil || w.encl.Decl == nil {
+		if !ok || v.IsField() || isParam(w.encl, v) || w.encl == nil || w.encl.body() == nil {
 			return false
 		}
 		made := false
-		ast.Inspect(w.encl.Decl.Body, func(n ast.Node) bool {
+		ast.Inspect(w.encl.body(), func(n ast.Node) bool {
 			if as, ok := n.(*ast.AssignStmt); ok && len(as.Lhs) == len(as.Rhs) {
 				for i, l := range as.Lhs {
 					if id, ok := l.(*ast.Ident); ok && w.info().Defs[id] == v {
