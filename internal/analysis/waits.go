@@ -171,8 +171,11 @@ func (w *bodyWalker) localWrapperConn(id *ast.Ident) *Conn {
 		}
 		for i, l := range as.Lhs {
 			if lid, ok := l.(*ast.Ident); ok && (w.info().Defs[lid] == obj || w.info().Uses[lid] == obj) {
-				if call, ok := as.Rhs[i].(*ast.CallExpr); ok {
-					found = w.ctorConn(call)
+				switch rhs := ast.Unparen(as.Rhs[i]).(type) {
+				case *ast.CallExpr:
+					found = w.ctorConn(rhs)
+				case *ast.SelectorExpr:
+					found = w.connOf(rhs) // rw := cn.rw
 				}
 			}
 		}
