@@ -92,6 +92,9 @@ func isIOMethod(name string) bool {
 
 // isConnType reports whether t has SetDeadline(time.Time) error: a
 // net.Conn, a *tls.Conn, a listener, the module's own connection types.
+// An *os.File has the method too, but a file's reads and writes do not
+// wait on a peer (its deadlines only act on pipes), so a file, or a type
+// that has the method from an embedded file, is not a connection.
 func isConnType(t types.Type) bool {
 	if t == nil {
 		return false
@@ -101,7 +104,7 @@ func isConnType(t types.Type) bool {
 			continue
 		}
 		obj, _, _ := types.LookupFieldOrMethod(tt, true, nil, "SetDeadline")
-		if fn, ok := obj.(*types.Func); ok {
+		if fn, ok := obj.(*types.Func); ok && (fn.Pkg() == nil || fn.Pkg().Path() != "os") {
 			sig := fn.Signature()
 			if sig.Params().Len() == 1 && qualifiedTypeName(sig.Params().At(0).Type()) == "time.Time" && sig.Results().Len() == 1 {
 				return true
