@@ -45,6 +45,9 @@ type Options struct {
 	MaxPhases int
 	// Log, when set, gets a line per step.
 	Log func(format string, args ...any)
+	// Probe, when set, is the probe of the module's ctx forms to run once
+	// every phase is applied (see Probe).
+	Probe string
 }
 
 // Row is the result of one module.
@@ -75,6 +78,9 @@ type Row struct {
 	// TestsBefore and TestsAfter are the module's test packages that
 	// passed and failed before and after the migration.
 	TestsBefore, TestsAfter TestRun
+	// Probes are the probe's lines: each probed ctx form, how long it
+	// took to return once its context ended, and its error.
+	Probes []string
 	// Failures are what went wrong: a phase that did not verify, a test
 	// package that passed before and fails after, a revert that failed, a
 	// tree that differs after reverting.
@@ -129,6 +135,44 @@ func Run(ctx context.Context, dir string, o Options) (*Row, error) {
 		row.Took = time.Since(start)
 		return row, nil
 	}
+	planAll(ctx, dir, row, o)
+	if o.TestTimeout > 0 {
+		row.TestsBefore = GoTest(ctx, dir, o.TestTimeout)
+		o.logf("tests before: %s passed %s", row.TestsBefore, row.TestsBefore.Err)
+	}
+	done, err := applyAll(ctx, dir, row, o)
+	if err != nil {
+		return nil, err
+	}
+	checkMigrated(ctx, dir, row, done)
+	testAfter(ctx, dir, row, o)
+	if o.Probe != "" && row.Phases > 0 {
+		row.Probes, err = Probe(ctx, dir, o.Probe)
+		if err != nil {
+			row.Failures = append(row.Failures, err.Error())
+		}
+		o.logf("probes: %s", strings.Join(row.Probes, "; "))
+	}
+	// Finalize (shims get //go:fix inline, callers move to the ctx forms)
+	// is a phase like the others: verified, journaled, reverted below.
+	if done && row.Phases > 0 {
+		finalize(ctx, dir, row, o)
+	}
+	revertAll(dir, row)
+	after, err := Snapshot(dir)
+	if err != nil {
+		return nil, err
+	}
+	if d := DiffSnapshots(before, after); len(d) > 0 {
+		row.Failures = append(row.Failures, "tree differs after reverting every phase: "+strings.Join(d, ", "))
+	}
+	row.Took = time.Since(start)
+	return row, nil
+}
+
+// planAll records in row the phase count of each strategy's plan of the
+// module in dir.
+func planAll(ctx context.Context, dir string, row *Row, o Options) {
 	for _, s := range strategies.Names() {
 		rep, err := migrate.Plan(ctx, migrate.PlanOptions{Dir: dir, Strategy: s})
 		if err != nil {
@@ -139,25 +183,22 @@ func Run(ctx context.Context, dir string, o Options) (*Row, error) {
 		row.Plans[s] = len(rep.Plan.Phases)
 		o.logf("plan %s: %d phases", s, len(rep.Plan.Phases))
 	}
-	if o.TestTimeout > 0 {
-		row.TestsBefore = GoTest(ctx, dir, o.TestTimeout)
-		o.logf("tests before: %s passed %s", row.TestsBefore, row.TestsBefore.Err)
-	}
-	done := false
+}
+
+// applyAll applies, verified and committed, every bottom-up phase (at most
+// o.MaxPhases) and records them in row. It reports whether apply found
+// nothing left to migrate; the error is ctx's when it is done.
+func applyAll(ctx context.Context, dir string, row *Row, o Options) (done bool, err error) {
 	for row.Phases < o.MaxPhases {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return false, err
 		}
 		t0 := time.Now()
 		res, why, err := migrate.Apply(ctx,
 			migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir, Strategy: strategies.BottomUpName}},
 			migrate.WriteOptions{Verify: o.Verify, Commit: true})
 		if err != nil {
-			var f *verify.Failure
-			if errors.As(err, &f) && f.Check == "API compatibility" {
-				row.Incompatible++
-			}
-			row.Failures = append(row.Failures, fmt.Sprintf("apply of phase %d: %v", row.Phases+1, err))
+			applyFailed(row, fmt.Sprintf("apply of phase %d", row.Phases+1), err)
 			break
 		}
 		if res == nil {
@@ -165,78 +206,100 @@ func Run(ctx context.Context, dir string, o Options) (*Row, error) {
 			done = true
 			break
 		}
-		row.Phases++
-		row.Units += len(res.Journal.Units)
-		r := res.Report.Rewrite
-		rewritten, left := r.Of(rewrite.CodeRewritten), r.Of(rewrite.CodeLeft)
-		row.Rewritten += len(rewritten)
-		for _, it := range left {
-			row.Left = append(row.Left, it.String())
-		}
-		o.logf("phase %d: %d units, %d files, %d sinks rewritten, %d left, %d TODO, %s",
-			res.Journal.Number, len(res.Journal.Units), len(res.Journal.Files), len(rewritten), len(left), len(r.Of(rewrite.CodeTODO)), time.Since(t0).Round(100*time.Millisecond))
+		recordPhase(row, res, time.Since(t0), o)
 	}
 	if row.Phases == o.MaxPhases {
 		row.Failures = append(row.Failures, fmt.Sprintf("still phases to apply after %d", o.MaxPhases))
 	}
+	return done, nil
+}
+
+// applyFailed records in row an apply (what) that failed with err,
+// counting a refusal by the API compatibility check.
+func applyFailed(row *Row, what string, err error) {
+	var f *verify.Failure
+	if errors.As(err, &f) && f.Check == "API compatibility" {
+		row.Incompatible++
+	}
+	row.Failures = append(row.Failures, fmt.Sprintf("%s: %v", what, err))
+}
+
+// recordPhase counts in row the applied phase res, which took took.
+func recordPhase(row *Row, res *migrate.ApplyResult, took time.Duration, o Options) {
+	row.Phases++
+	row.Units += len(res.Journal.Units)
+	r := res.Report.Rewrite
+	rewritten, left := r.Of(rewrite.CodeRewritten), r.Of(rewrite.CodeLeft)
+	row.Rewritten += len(rewritten)
+	for _, it := range left {
+		row.Left = append(row.Left, it.String())
+	}
+	o.logf("phase %d: %d units, %d files, %d sinks rewritten, %d left, %d TODO, %s",
+		res.Journal.Number, len(res.Journal.Units), len(res.Journal.Files), len(rewritten), len(left), len(r.Of(rewrite.CodeTODO)), took.Round(100*time.Millisecond))
+}
+
+// checkMigrated records in row what status and the bottom-up plan say once
+// the phases are applied; done says that apply found nothing left, so the
+// plan must have no phase.
+func checkMigrated(ctx context.Context, dir string, row *Row, done bool) {
 	if st, err := migrate.Status(ctx, migrate.StatusOptions{Dir: dir}); err != nil {
 		row.Failures = append(row.Failures, fmt.Sprintf("status: %v", err))
 	} else {
 		row.TODO = st.Total.TODO
 		row.Remaining = st.Total.Blocking
 	}
-	if rep, err := migrate.Plan(ctx, migrate.PlanOptions{Dir: dir, Strategy: strategies.BottomUpName}); err != nil {
+	rep, err := migrate.Plan(ctx, migrate.PlanOptions{Dir: dir, Strategy: strategies.BottomUpName})
+	if err != nil {
 		row.Failures = append(row.Failures, fmt.Sprintf("plan after the phases: %v", err))
-	} else {
-		for _, f := range rep.Model.LeftOut() {
-			row.LeftOut = append(row.LeftOut, fmt.Sprintf("%s: %s: %s", f.At, f.ID, f.Skip))
-		}
-		if n := len(rep.Plan.Phases); n > 0 && done {
-			row.Failures = append(row.Failures, fmt.Sprintf("the plan still has %d phases once every phase is applied", n))
-		}
+		return
 	}
-	if o.TestTimeout > 0 && row.Phases > 0 {
-		row.TestsAfter = GoTest(ctx, dir, o.TestTimeout)
-		o.logf("tests after: %s passed %s", row.TestsAfter, row.TestsAfter.Err)
-		row.Failures = append(row.Failures, Regressions(row.TestsBefore, row.TestsAfter)...)
-	} else {
+	for _, f := range rep.Model.LeftOut() {
+		row.LeftOut = append(row.LeftOut, fmt.Sprintf("%s: %s: %s", f.At, f.ID, f.Skip))
+	}
+	if n := len(rep.Plan.Phases); n > 0 && done {
+		row.Failures = append(row.Failures, fmt.Sprintf("the plan still has %d phases once every phase is applied", n))
+	}
+}
+
+// testAfter runs the module's tests once the phases are applied and
+// records the packages that passed before and fail now; without tests or
+// phases, the tests after are those before.
+func testAfter(ctx context.Context, dir string, row *Row, o Options) {
+	if o.TestTimeout <= 0 || row.Phases == 0 {
 		row.TestsAfter = row.TestsBefore
+		return
 	}
-	// Finalize (shims get //go:fix inline, callers move to the ctx forms)
-	// is a phase like the others: verified, journaled, reverted below.
-	if done && row.Phases > 0 {
-		res, why, err := migrate.Apply(ctx,
-			migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir}, Finalize: true},
-			migrate.WriteOptions{Verify: o.Verify, Commit: true})
-		switch {
-		case err != nil:
-			var f *verify.Failure
-			if errors.As(err, &f) && f.Check == "API compatibility" {
-				row.Incompatible++
-			}
-			row.Failures = append(row.Failures, fmt.Sprintf("finalize: %v", err))
-		case res == nil:
-			o.logf("finalize: %s", why)
-		default:
-			row.Finalized = 1
-			o.logf("finalize: %d units, %d files", len(res.Journal.Units), len(res.Journal.Files))
-		}
+	row.TestsAfter = GoTest(ctx, dir, o.TestTimeout)
+	o.logf("tests after: %s passed %s", row.TestsAfter, row.TestsAfter.Err)
+	row.Failures = append(row.Failures, Regressions(row.TestsBefore, row.TestsAfter)...)
+}
+
+// finalize applies the finalize phase, verified and committed, and
+// records it in row.
+func finalize(ctx context.Context, dir string, row *Row, o Options) {
+	res, why, err := migrate.Apply(ctx,
+		migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir}, Finalize: true},
+		migrate.WriteOptions{Verify: o.Verify, Commit: true})
+	switch {
+	case err != nil:
+		applyFailed(row, "finalize", err)
+	case res == nil:
+		o.logf("finalize: %s", why)
+	default:
+		row.Finalized = 1
+		o.logf("finalize: %d units, %d files", len(res.Journal.Units), len(res.Journal.Files))
 	}
+}
+
+// revertAll reverts every phase row applied, the finalize phase included,
+// newest first, and records the first revert that fails.
+func revertAll(dir string, row *Row) {
 	for n := row.Phases + row.Finalized; n >= 1; n-- {
 		if _, err := migrate.Revert(migrate.RevertOptions{Dir: dir}); err != nil {
 			row.Failures = append(row.Failures, fmt.Sprintf("revert (phase %d): %v", n, err))
 			break
 		}
 	}
-	after, err := Snapshot(dir)
-	if err != nil {
-		return nil, err
-	}
-	if d := DiffSnapshots(before, after); len(d) > 0 {
-		row.Failures = append(row.Failures, "tree differs after reverting every phase: "+strings.Join(d, ", "))
-	}
-	row.Took = time.Since(start)
-	return row, nil
 }
 
 // Regressions are the test packages that passed before and do not after.

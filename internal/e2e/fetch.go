@@ -112,9 +112,14 @@ func builds(ctx context.Context, dir string) bool {
 // goCmd runs the go command in dir, outside any workspace, and returns its
 // standard output.
 func goCmd(ctx context.Context, dir string, args ...string) (string, error) {
+	return goCmdEnv(ctx, dir, nil, args...)
+}
+
+// goCmdEnv is goCmd with more environment variables.
+func goCmdEnv(ctx context.Context, dir string, env []string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off")
+	cmd.Env = append(append(os.Environ(), "GOWORK=off"), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,7 +41,11 @@ func TestModulesE2E(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("%s@%s in %s (go.mod made or tidied: %v)", f.Path, f.Version, dir, f.Tidied)
-			row, err := Run(ctx, dir, Options{Verify: "go build ./...", TestTimeout: testTimeout, Log: t.Logf})
+			probe, err := ProbeFile("../../testdata/probes", f.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			row, err := Run(ctx, dir, Options{Verify: "go build ./...", TestTimeout: testTimeout, Log: t.Logf, Probe: probe})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -61,6 +66,11 @@ func TestModulesE2E(t *testing.T) {
 	var b strings.Builder
 	if err := Table(&b, rows); err != nil {
 		t.Fatal(err)
+	}
+	for _, r := range rows {
+		for _, p := range r.Probes {
+			fmt.Fprintf(&b, "probe %s: %s\n", r.Module, p)
+		}
 	}
 	t.Logf("\n%s", b.String())
 	if out := os.Getenv("SMARTMIGRATE_E2E_OUT"); out != "" {
