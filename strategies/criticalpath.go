@@ -109,12 +109,36 @@ func (CriticalPath) Plan(g Graph, opts Options) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	n := c.n()
 	plan := Plan{Strategy: CriticalPathName}
+	weight, matched := nodeWeights(c, opts.Heat)
+	useProfile := matched > 0
+	plan.Notes = append(plan.Notes, heatNote(matched, len(c.g.units), opts.Heat != nil))
+	if c.n() == 0 {
+		plan.Phases = []Phase{}
+		return plan, nil
+	}
+	ps := newPathSearch(c, weight)
+	var drafts []draft
+	for ps.left > 0 {
+		root := ps.roots.ks[0]
+		path, fresh, gain := ps.follow(root)
+		if len(fresh) == 0 {
+			// Cannot happen while nodes are left: every node lies on a
+			// root-to-sink path, and such a path outscores an all-taken one.
+			return Plan{}, fmt.Errorf("internal error: critical path from %s adds no unit", c.lead(root))
+		}
+		ps.take(fresh)
+		drafts = append(drafts, pathDraft(c, path, fresh, gain, useProfile, len(drafts)+1))
+	}
+	plan.Phases = number(c, drafts, opts.MaxUnits)
+	return plan, nil
+}
 
-	// Node weights.
-	weight := make([]score, n)
-	matched := 0
+// nodeWeights returns each component's weight: its units, the largest
+// static score and the largest heat in prof of its units; matched counts
+// the units prof names.
+func nodeWeights(c *condensation, prof map[string]int64) (weight []score, matched int) {
+	weight = make([]score, c.n())
 	for k, ms := range c.members {
 		w := score{units: int64(len(ms))}
 		for _, u := range ms {
@@ -122,8 +146,8 @@ func (CriticalPath) Plan(g Graph, opts Options) (Plan, error) {
 			// Negative inputs are clamped to 0: a new unit must never
 			// lower a path's score below one that adds nothing.
 			w.static = max(w.static, int64(max(unit.StaticScore(), 0)))
-			if opts.Heat != nil {
-				if h, ok := unitHeat(unit, opts.Heat); ok {
+			if prof != nil {
+				if h, ok := unitHeat(unit, prof); ok {
 					matched++
 					w.heat = max(w.heat, h, 0)
 				}
@@ -131,116 +155,142 @@ func (CriticalPath) Plan(g Graph, opts Options) (Plan, error) {
 		}
 		weight[k] = w
 	}
-	useProfile := matched > 0
+	return weight, matched
+}
+
+// heatNote is the plan's note on where heat comes from: matched of units
+// units found in the profile, if there is one.
+func heatNote(matched, units int, haveProfile bool) string {
 	switch {
-	case useProfile:
-		plan.Notes = append(plan.Notes, fmt.Sprintf("critical-path: heat from the profile (%d of %d units matched); ties go to the static score (sink calls reached + call sites)", matched, len(c.g.units)))
-	case opts.Heat != nil:
-		plan.Notes = append(plan.Notes, fmt.Sprintf("critical-path: the profile matched none of the %d units; heat is the static score (sink calls reached + call sites)", len(c.g.units)))
-	default:
-		plan.Notes = append(plan.Notes, "critical-path: no profile; heat is the static score (sink calls reached + call sites)")
+	case matched > 0:
+		return fmt.Sprintf("critical-path: heat from the profile (%d of %d units matched); ties go to the static score (sink calls reached + call sites)", matched, units)
+	case haveProfile:
+		return fmt.Sprintf("critical-path: the profile matched none of the %d units; heat is the static score (sink calls reached + call sites)", units)
 	}
-	if n == 0 {
-		plan.Phases = []Phase{}
-		return plan, nil
-	}
+	return "critical-path: no profile; heat is the static score (sink calls reached + call sites)"
+}
 
+// pathSearch is the dynamic programming state of the greedy path search
+// over the condensed graph (see CriticalPath).
+type pathSearch struct {
+	c      *condensation
+	weight []score
 	// rank[k] is k's position in c.post (callees first).
-	rank := make([]int, n)
-	for i, k := range c.post {
-		rank[k] = i
-	}
-	best := make([]score, n)
-	next := make([]int, n) // argmax callee, -1 at the end of a path
-	recompute := func(k int) {
-		b, nx := score{}, -1
-		for _, s := range c.succ[k] { // ascending, so ties keep the smaller ID
-			if nx < 0 || best[s].cmp(b) > 0 {
-				b, nx = best[s], s
-			}
-		}
-		best[k], next[k] = weight[k].add(b), nx
-	}
-	for _, k := range c.post {
-		recompute(k)
-	}
-	roots := &rootHeap{best: best, pos: make([]int, n)}
-	for k := range n {
-		roots.pos[k] = -1
-		if len(c.pred[k]) == 0 {
-			roots.pos[k] = len(roots.ks)
-			roots.ks = append(roots.ks, k)
-		}
-	}
-	heap.Init(roots)
-
-	taken := make([]bool, n)
-	left := n
-	var drafts []draft
+	rank []int
+	// best[k] is the score of the best path down from k; next[k] is its
+	// argmax callee, -1 at the end of a path.
+	best []score
+	next []int
+	// roots keeps the roots by best.
+	roots *rootHeap
+	taken []bool
+	// left counts the components not taken yet.
+	left int
 	// dirty holds the ranks of the components to recompute. Callers rank
 	// after their callees, so ranks come out in increasing order and a
 	// bit set scanned upwards is a monotone priority queue.
-	dirty := make(rankSet, (n+63)/64)
-	for left > 0 {
-		root := roots.ks[0]
-		var path, fresh []int
-		var gain score
-		for k := root; k >= 0; k = next[k] {
-			path = append(path, k)
-			if !taken[k] {
-				fresh = append(fresh, k)
-				gain = gain.add(weight[k])
-			}
-		}
-		if len(fresh) == 0 {
-			// Cannot happen while nodes are left: every node lies on a
-			// root-to-sink path, and such a path outscores an all-taken one.
-			return Plan{}, fmt.Errorf("internal error: critical path from %s adds no unit", c.lead(root))
-		}
-		for _, k := range fresh {
-			taken[k] = true
-			weight[k] = score{}
-			left--
-			dirty.add(rank[k])
-		}
-		// Scores only go down, so a caller whose argmax callee is not k
-		// keeps its argmax and its best: only argmax callers are updated.
-		for r := dirty.next(0); r >= 0; r = dirty.next(r) {
-			k := c.post[r]
-			old := best[k]
-			recompute(k)
-			if best[k] == old {
-				continue
-			}
-			if roots.pos[k] >= 0 {
-				heap.Fix(roots, roots.pos[k])
-			}
-			for _, p := range c.pred[k] {
-				if next[p] == k {
-					dirty.add(rank[p])
-				}
-			}
-		}
+	dirty rankSet
+}
 
-		// Pack from the sink end up to the root.
-		comps := make([]int, len(fresh))
-		for i, k := range fresh {
-			comps[len(fresh)-1-i] = k
-		}
-		text := fmt.Sprintf("hottest remaining root-to-sink path %s (%d units on it, %d new; ", describePath(c, path), pathUnits(c, path), gain.units)
-		if useProfile {
-			text += fmt.Sprintf("profile heat of the new units %d, static score %d)", gain.heat, gain.static)
-		} else {
-			text += fmt.Sprintf("static score of the new units %d)", gain.static)
-		}
-		drafts = append(drafts, draft{
-			comps: comps,
-			label: fmt.Sprintf("critical path %d", len(drafts)+1),
-			text:  func(int) string { return text },
-		})
+// newPathSearch computes best and next for every component of c, callees
+// first, and heaps the roots.
+func newPathSearch(c *condensation, weight []score) *pathSearch {
+	n := c.n()
+	ps := &pathSearch{
+		c: c, weight: weight, rank: make([]int, n),
+		best: make([]score, n), next: make([]int, n),
+		taken: make([]bool, n), left: n, dirty: make(rankSet, (n+63)/64),
 	}
-	plan.Phases = number(c, drafts, opts.MaxUnits)
-	return plan, nil
+	for i, k := range c.post {
+		ps.rank[k] = i
+	}
+	for _, k := range c.post {
+		ps.recompute(k)
+	}
+	ps.roots = &rootHeap{best: ps.best, pos: make([]int, n)}
+	for k := range n {
+		ps.roots.pos[k] = -1
+		if len(c.pred[k]) == 0 {
+			ps.roots.pos[k] = len(ps.roots.ks)
+			ps.roots.ks = append(ps.roots.ks, k)
+		}
+	}
+	heap.Init(ps.roots)
+	return ps
+}
+
+// recompute sets best[k] and next[k] from k's callees.
+func (ps *pathSearch) recompute(k int) {
+	b, nx := score{}, -1
+	for _, s := range ps.c.succ[k] { // ascending, so ties keep the smaller ID
+		if nx < 0 || ps.best[s].cmp(b) > 0 {
+			b, nx = ps.best[s], s
+		}
+	}
+	ps.best[k], ps.next[k] = ps.weight[k].add(b), nx
+}
+
+// follow returns the best path down from root, its components not taken
+// yet (fresh) and what they add to the path's score.
+func (ps *pathSearch) follow(root int) (path, fresh []int, gain score) {
+	for k := root; k >= 0; k = ps.next[k] {
+		path = append(path, k)
+		if !ps.taken[k] {
+			fresh = append(fresh, k)
+			gain = gain.add(ps.weight[k])
+		}
+	}
+	return path, fresh, gain
+}
+
+// take marks fresh taken, drops their weight to zero and recomputes the
+// components whose best that changes.
+func (ps *pathSearch) take(fresh []int) {
+	for _, k := range fresh {
+		ps.taken[k] = true
+		ps.weight[k] = score{}
+		ps.left--
+		ps.dirty.add(ps.rank[k])
+	}
+	// Scores only go down, so a caller whose argmax callee is not k
+	// keeps its argmax and its best: only argmax callers are updated.
+	for r := ps.dirty.next(0); r >= 0; r = ps.dirty.next(r) {
+		k := ps.c.post[r]
+		old := ps.best[k]
+		ps.recompute(k)
+		if ps.best[k] == old {
+			continue
+		}
+		if ps.roots.pos[k] >= 0 {
+			heap.Fix(ps.roots, ps.roots.pos[k])
+		}
+		for _, p := range ps.c.pred[k] {
+			if ps.next[p] == k {
+				ps.dirty.add(ps.rank[p])
+			}
+		}
+	}
+}
+
+// pathDraft is the i-th phase draft: the fresh components of path, packed
+// from the sink end up to the root, with the reason naming the path and
+// its gain.
+func pathDraft(c *condensation, path, fresh []int, gain score, useProfile bool, i int) draft {
+	comps := make([]int, len(fresh))
+	for j, k := range fresh {
+		comps[len(fresh)-1-j] = k
+	}
+	text := fmt.Sprintf("hottest remaining root-to-sink path %s (%d units on it, %d new; ", describePath(c, path), pathUnits(c, path), gain.units)
+	if useProfile {
+		text += fmt.Sprintf("profile heat of the new units %d, static score %d)", gain.heat, gain.static)
+	} else {
+		text += fmt.Sprintf("static score of the new units %d)", gain.static)
+	}
+	return draft{
+		comps: comps,
+		label: fmt.Sprintf("critical path %d", i),
+		text:  func(int) string { return text },
+	}
 }
 
 func pathUnits(c *condensation, path []int) int {

@@ -61,95 +61,65 @@ func Revert(root string, o RevertOptions) ([]Reverted, error) {
 		return nil, err
 	}
 	applied := j.Applied()
-	var target *Phase
-	if o.Phase == 0 {
-		if len(applied) == 0 {
-			return nil, errors.New("nothing to revert: no phase is applied")
-		}
-		target = &applied[len(applied)-1]
-	} else {
-		target = j.Find(o.Phase)
-		switch {
-		case target == nil:
-			return nil, fmt.Errorf("no phase %d in the journal (%s)", o.Phase, describeApplied(applied))
-		case target.Reverted:
-			return nil, fmt.Errorf("phase %d is already reverted", o.Phase)
-		}
+	target, err := revertTarget(j, applied, o.Phase)
+	if err != nil {
+		return nil, err
 	}
 	order := revertOrder(applied, *target)
 	if len(order) > 1 && !o.Cascade {
-		var later []int
-		for _, p := range order[:len(order)-1] {
-			later = append(later, p.Number)
-		}
-		return nil, &DependentsError{Phase: target.Number, Later: later}
+		return nil, dependentsError(*target, order)
 	}
-
 	// Compute every file's contents after the revert, phase by phase,
 	// newest first, over an overlay of the tree.
-	overlay := map[string][]byte{} // path -> contents (nil: deleted)
-	inOverlay := map[string]bool{}
-	original := map[string][]byte{}
-	read := func(rel string) ([]byte, error) {
-		if inOverlay[rel] {
-			if overlay[rel] == nil {
-				return nil, fmt.Errorf("%s: %w", rel, fs.ErrNotExist)
-			}
-			return overlay[rel], nil
-		}
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
-		if err == nil || errors.Is(err, fs.ErrNotExist) {
-			if _, seen := original[rel]; !seen {
-				original[rel] = data
-			}
-		}
-		return data, err
-	}
+	ov := newOverlay(root)
 	var done []Reverted
 	for _, p := range order {
-		text, err := ReadPatch(root, p)
+		r, err := ov.revert(p)
 		if err != nil {
 			return nil, err
 		}
-		exact := true
-		for _, f := range p.Files {
-			data, err := read(f.Path)
-			if err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return nil, err
-			}
-			if hashOrEmpty(data) != f.After {
-				exact = false
-			}
-		}
-		rev, err := patch.Reverse(text)
-		if err != nil {
-			return nil, fmt.Errorf("phase %d: %w", p.Number, err)
-		}
-		changes, err := patch.Apply(rev, read)
-		if err != nil {
-			var he *patch.HunkError
-			if errors.As(err, &he) {
-				return nil, fmt.Errorf("cannot revert phase %d: %w: the file changed there since the phase; nothing was changed", p.Number, err)
-			}
-			return nil, fmt.Errorf("cannot revert phase %d: %w; nothing was changed", p.Number, err)
-		}
-		if exact {
-			before := map[string]string{}
-			for _, f := range p.Files {
-				before[f.Path] = f.Before
-			}
-			for _, c := range changes {
-				if h, ok := before[c.Path]; ok && hashOrEmpty(c.New) != h {
-					return nil, fmt.Errorf("cannot revert phase %d: %s: the reverse patch does not give back the contents the journal recorded before the phase; nothing was changed", p.Number, c.Path)
-				}
-			}
-		}
-		for _, c := range changes {
-			overlay[c.Path], inOverlay[c.Path] = c.New, true
-		}
-		done = append(done, Reverted{Phase: p, Exact: exact})
+		done = append(done, r)
 	}
+	t := Txn{Op: "revert of " + describePhases(done), Journal: markReverted(j, done), Files: ov.writes()}
+	if err := Commit(root, t); err != nil {
+		return nil, err
+	}
+	return done, nil
+}
 
+// revertTarget returns the phase numbered n, or the last applied one when
+// n is 0; it is an error when there is no such phase or it is already
+// reverted.
+func revertTarget(j *Journal, applied []Phase, n int) (*Phase, error) {
+	if n == 0 {
+		if len(applied) == 0 {
+			return nil, errors.New("nothing to revert: no phase is applied")
+		}
+		return &applied[len(applied)-1], nil
+	}
+	target := j.Find(n)
+	switch {
+	case target == nil:
+		return nil, fmt.Errorf("no phase %d in the journal (%s)", n, describeApplied(applied))
+	case target.Reverted:
+		return nil, fmt.Errorf("phase %d is already reverted", n)
+	}
+	return target, nil
+}
+
+// dependentsError names the phases of order, target last, that must be
+// reverted before target.
+func dependentsError(target Phase, order []Phase) *DependentsError {
+	var later []int
+	for _, p := range order[:len(order)-1] {
+		later = append(later, p.Number)
+	}
+	return &DependentsError{Phase: target.Number, Later: later}
+}
+
+// markReverted returns a copy of j with the phases of done marked
+// reverted now, and sets done's phases to the marked ones.
+func markReverted(j *Journal, done []Reverted) *Journal {
 	nj := j.clone()
 	now := Now().UTC().Format(timeFormat)
 	for i := range done {
@@ -157,22 +127,125 @@ func Revert(root string, o RevertOptions) ([]Reverted, error) {
 		p.Reverted, p.RevertedTime = true, now
 		done[i].Phase = *p
 	}
+	return nj
+}
+
+// overlay is the module tree as a revert leaves it, computed in memory:
+// the files it changes over the files on disk.
+type overlay struct {
+	root string
+	// files are the contents after the revert so far (nil: deleted).
+	files map[string][]byte
+	// changed says which paths files holds.
+	changed map[string]bool
+	// original are the contents on disk of every file read (nil: absent).
+	original map[string][]byte
+}
+
+func newOverlay(root string) *overlay {
+	return &overlay{root: root, files: map[string][]byte{}, changed: map[string]bool{}, original: map[string][]byte{}}
+}
+
+// read returns rel's contents in the overlay, else on disk (remembering
+// them as the original).
+func (ov *overlay) read(rel string) ([]byte, error) {
+	if ov.changed[rel] {
+		if ov.files[rel] == nil {
+			return nil, fmt.Errorf("%s: %w", rel, fs.ErrNotExist)
+		}
+		return ov.files[rel], nil
+	}
+	data, err := os.ReadFile(filepath.Join(ov.root, filepath.FromSlash(rel)))
+	if err == nil || errors.Is(err, fs.ErrNotExist) {
+		if _, seen := ov.original[rel]; !seen {
+			ov.original[rel] = data
+		}
+	}
+	return data, err
+}
+
+// revert applies p's reverse patch to the overlay. The revert is exact
+// when every file of p is as p left it; then the result must be the
+// contents the journal recorded before p.
+func (ov *overlay) revert(p Phase) (Reverted, error) {
+	text, err := ReadPatch(ov.root, p)
+	if err != nil {
+		return Reverted{}, err
+	}
+	exact, err := ov.asLeftBy(p)
+	if err != nil {
+		return Reverted{}, err
+	}
+	rev, err := patch.Reverse(text)
+	if err != nil {
+		return Reverted{}, fmt.Errorf("phase %d: %w", p.Number, err)
+	}
+	changes, err := patch.Apply(rev, ov.read)
+	if err != nil {
+		var he *patch.HunkError
+		if errors.As(err, &he) {
+			return Reverted{}, fmt.Errorf("cannot revert phase %d: %w: the file changed there since the phase; nothing was changed", p.Number, err)
+		}
+		return Reverted{}, fmt.Errorf("cannot revert phase %d: %w; nothing was changed", p.Number, err)
+	}
+	if exact {
+		if err := checkBefore(p, changes); err != nil {
+			return Reverted{}, err
+		}
+	}
+	for _, c := range changes {
+		ov.files[c.Path], ov.changed[c.Path] = c.New, true
+	}
+	return Reverted{Phase: p, Exact: exact}, nil
+}
+
+// asLeftBy reports whether every file of p has the contents p left.
+func (ov *overlay) asLeftBy(p Phase) (bool, error) {
+	exact := true
+	for _, f := range p.Files {
+		data, err := ov.read(f.Path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return false, err
+		}
+		if hashOrEmpty(data) != f.After {
+			exact = false
+		}
+	}
+	return exact, nil
+}
+
+// checkBefore checks that the reverse patch of p gives back the contents
+// the journal recorded before p.
+func checkBefore(p Phase, changes []patch.FileChange) error {
+	before := map[string]string{}
+	for _, f := range p.Files {
+		before[f.Path] = f.Before
+	}
+	for _, c := range changes {
+		if h, ok := before[c.Path]; ok && hashOrEmpty(c.New) != h {
+			return fmt.Errorf("cannot revert phase %d: %s: the reverse patch does not give back the contents the journal recorded before the phase; nothing was changed", p.Number, c.Path)
+		}
+	}
+	return nil
+}
+
+// writes returns the file writes that take the tree to the overlay,
+// sorted by path, leaving out files that end as they were.
+func (ov *overlay) writes() []FileWrite {
 	var paths []string
-	for p := range overlay {
+	for p := range ov.files {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	t := Txn{Op: "revert of " + describePhases(done), Journal: nj}
+	var out []FileWrite
 	for _, p := range paths {
-		if string(original[p]) == string(overlay[p]) && (original[p] == nil) == (overlay[p] == nil) {
+		old, cur := ov.original[p], ov.files[p]
+		if string(old) == string(cur) && (old == nil) == (cur == nil) {
 			continue
 		}
-		t.Files = append(t.Files, FileWrite{Path: p, Old: original[p], New: overlay[p]})
+		out = append(out, FileWrite{Path: p, Old: old, New: cur})
 	}
-	if err := Commit(root, t); err != nil {
-		return nil, err
-	}
-	return done, nil
+	return out
 }
 
 const timeFormat = "2006-01-02T15:04:05Z07:00"

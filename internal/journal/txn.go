@@ -165,92 +165,143 @@ func updatePlanSource(root string, files []FileHash) error {
 // when there was nothing to do. A file that has neither its contents before
 // nor after is an error: it changed since, and a person must decide.
 func Recover(root string) (string, error) {
+	p, err := readPending(root)
+	if err != nil || p == nil {
+		return "", err
+	}
+	cur, err := currentHashes(root, p)
+	if err != nil {
+		return "", err
+	}
+	if canRollForward(root, p) {
+		return rollForward(root, p, cur)
+	}
+	return rollBack(root, p, cur)
+}
+
+// readPending reads pending.json; it returns nil when there is none, after
+// removing what a crash while staging left (the tree was not touched).
+func readPending(root string) (*pending, error) {
 	data, err := os.ReadFile(pendingPath(root))
 	if os.IsNotExist(err) {
-		// A crash while staging leaves staged files but no pending.json:
-		// the tree was not touched.
-		if err := os.RemoveAll(stagingDir(root)); err != nil {
-			return "", err
-		}
-		return "", nil
+		return nil, os.RemoveAll(stagingDir(root))
 	}
 	if err != nil {
-		return "", fmt.Errorf("read interrupted transaction: %w", err)
+		return nil, fmt.Errorf("read interrupted transaction: %w", err)
 	}
 	var p pending
 	if err := json.Unmarshal(data, &p); err != nil {
-		return "", fmt.Errorf("%s: %w", pendingPath(root), err)
+		return nil, fmt.Errorf("%s: %w", pendingPath(root), err)
 	}
-	stage := stagingDir(root)
-	forward := true
+	return &p, nil
+}
+
+// currentHashes returns the hash of each file of p as it is now; it is an
+// error when a file is neither as it was before nor as it was to be after.
+func currentHashes(root string, p *pending) ([]string, error) {
 	cur := make([]string, len(p.Files))
 	for i, f := range p.Files {
 		if err := checkRel(f.Path); err != nil {
-			return "", err
+			return nil, err
 		}
 		h, err := hashFile(filepath.Join(root, filepath.FromSlash(f.Path)))
 		if err != nil {
-			return "", err
+			return nil, err
+		}
+		if h != f.Before && h != f.After {
+			return nil, fmt.Errorf("interrupted %s: %s is neither as it was before nor as it was to be after; the contents are in %s (old/ and new/); fix the file, then delete %s",
+				p.Op, f.Path, stagingDir(root), pendingPath(root))
 		}
 		cur[i] = h
-		if h != f.Before && h != f.After {
-			return "", fmt.Errorf("interrupted %s: %s is neither as it was before nor as it was to be after; the contents are in %s (old/ and new/); fix the file, then delete %s",
-				p.Op, f.Path, stage, pendingPath(root))
+	}
+	return cur, nil
+}
+
+// canRollForward reports whether every content after p (and its patch) is
+// staged.
+func canRollForward(root string, p *pending) bool {
+	stage := stagingDir(root)
+	for _, f := range p.Files {
+		if f.After == "" {
+			continue
 		}
-		if f.After != "" {
-			if sh, _ := hashFile(filepath.Join(stage, "new", filepath.FromSlash(f.Path))); sh != f.After {
-				forward = false
-			}
+		if sh, _ := hashFile(stagedPath(root, "new", f.Path)); sh != f.After {
+			return false
 		}
 	}
 	if p.PatchPath != "" {
 		if _, err := os.Stat(filepath.Join(stage, "patch")); err != nil {
-			forward = false
+			return false
 		}
 	}
-	if forward {
-		for i, f := range p.Files {
-			if cur[i] == f.After {
-				continue
-			}
-			var data []byte
-			if f.After != "" {
-				if data, err = os.ReadFile(filepath.Join(stage, "new", filepath.FromSlash(f.Path))); err != nil {
-					return "", err
-				}
-			}
-			if err := put(root, f.Path, data); err != nil {
-				return "", err
-			}
-		}
-		if err := finish(root, &p); err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("finished the interrupted %s (%d %s)", p.Op, len(p.Files), plural(len(p.Files), "file", "files")), nil
+	return true
+}
+
+// rollForward puts the staged contents after p in place of the files not
+// yet replaced (cur are their hashes now) and finishes p.
+func rollForward(root string, p *pending, cur []string) (string, error) {
+	after := func(f FileHash) string { return f.After }
+	read := func(f FileHash) ([]byte, error) { return os.ReadFile(stagedPath(root, "new", f.Path)) }
+	if err := restore(root, p, cur, after, read); err != nil {
+		return "", err
 	}
-	// Roll back: every file gets its contents before.
-	for i, f := range p.Files {
-		if cur[i] == f.Before {
-			continue
+	if err := finish(root, p); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("finished the interrupted %s (%d %s)", p.Op, len(p.Files), plural(len(p.Files), "file", "files")), nil
+}
+
+// rollBack gives every file of p that changed (cur are their hashes now)
+// its staged contents before p, then removes pending.json and the staging
+// folder.
+func rollBack(root string, p *pending, cur []string) (string, error) {
+	before := func(f FileHash) string { return f.Before }
+	read := func(f FileHash) ([]byte, error) {
+		path := stagedPath(root, "old", f.Path)
+		data, err := os.ReadFile(path)
+		if err != nil || Hash(data) != f.Before {
+			return nil, fmt.Errorf("interrupted %s: cannot roll back %s: its staged contents are missing or changed (%s)", p.Op, f.Path, path)
 		}
-		var data []byte
-		if f.Before != "" {
-			path := filepath.Join(stage, "old", filepath.FromSlash(f.Path))
-			if data, err = os.ReadFile(path); err != nil || Hash(data) != f.Before {
-				return "", fmt.Errorf("interrupted %s: cannot roll back %s: its staged contents are missing or changed (%s)", p.Op, f.Path, path)
-			}
-		}
-		if err := put(root, f.Path, data); err != nil {
-			return "", err
-		}
+		return data, nil
+	}
+	if err := restore(root, p, cur, before, read); err != nil {
+		return "", err
 	}
 	if err := os.Remove(pendingPath(root)); err != nil {
 		return "", err
 	}
-	if err := os.RemoveAll(stage); err != nil {
+	if err := os.RemoveAll(stagingDir(root)); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("rolled back the interrupted %s (%d %s)", p.Op, len(p.Files), plural(len(p.Files), "file", "files")), nil
+}
+
+// restore gives each file of p whose hash now (cur) is not want(f) the
+// contents read(f) returns, or removes it when want(f) is "" (the file is
+// not to exist).
+func restore(root string, p *pending, cur []string, want func(FileHash) string, read func(FileHash) ([]byte, error)) error {
+	for i, f := range p.Files {
+		if cur[i] == want(f) {
+			continue
+		}
+		var data []byte
+		if want(f) != "" {
+			var err error
+			if data, err = read(f); err != nil {
+				return err
+			}
+		}
+		if err := put(root, f.Path, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stagedPath is the staged copy of rel: side is "old" (the contents
+// before the transaction) or "new" (after).
+func stagedPath(root, side, rel string) string {
+	return filepath.Join(stagingDir(root), side, filepath.FromSlash(rel))
 }
 
 // put replaces root/rel with data atomically; nil data removes it.

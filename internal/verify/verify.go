@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/smartmigrate/smartmigrate/internal/load"
@@ -83,60 +84,125 @@ func Phase(ctx context.Context, in Input) (*Result, error) {
 	return res, err
 }
 
+// phase runs the checks of Phase in order: the copy, the type-check (with
+// go vet running meanwhile), go vet's findings, the API comparison and the
+// command.
 func phase(ctx context.Context, in Input) (*Result, error) {
 	res := &Result{}
-	start := time.Now()
-	all := start
-	in.Progress.Printf("copying the module to verify the phase…")
-	tmp, err := os.MkdirTemp("", "smartmigrate-verify-*")
+	all := time.Now()
+	tmp, dir, err := writeCopy(in)
+	if tmp != "" {
+		defer os.RemoveAll(tmp)
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
-	dir := filepath.Join(tmp, filepath.Base(in.Root))
-	if err := CopyModule(in.Root, dir); err != nil {
-		return nil, fmt.Errorf("copy the module to verify the phase: %w", err)
-	}
-	for _, f := range in.Files {
-		path := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if f.New == nil {
-			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return nil, err
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(path, f.New, 0o644); err != nil {
-			return nil, err
-		}
-	}
-	res.Steps = append(res.Steps, Step{Name: "copy", Duration: time.Since(start)})
+	res.Steps = append(res.Steps, Step{Name: "copy", Duration: time.Since(all)})
 
 	// go vet on the copy runs while the copy is loaded: both mostly wait
 	// on the go command.
 	patterns := changedDirs(in.Files)
-	type vetResult struct {
-		findings []finding
-		err      error
-		took     time.Duration
+	bv := startVet(ctx, in.Progress, dir, patterns)
+	defer bv.wait() // never remove the copy under go vet
+
+	mod, err := typeCheck(ctx, in, dir, res)
+	if err != nil {
+		return nil, err
 	}
-	vetDone := make(chan vetResult, 1)
+	if err := checkVet(ctx, in, patterns, bv.wait(), res); err != nil {
+		return nil, err
+	}
+	if err := checkAPI(ctx, in, mod, res); err != nil {
+		return nil, err
+	}
+	if err := runCommand(ctx, in, dir, res); err != nil {
+		return nil, err
+	}
+	in.Progress.Printf("phase verified in %s", progress.Round(time.Since(all)))
+	return res, nil
+}
+
+// writeCopy copies the module to a new temporary folder tmp and writes the
+// phase's files in the copy, dir. tmp is set, for the caller to remove,
+// even when the copy fails.
+func writeCopy(in Input) (tmp, dir string, err error) {
+	in.Progress.Printf("copying the module to verify the phase…")
+	tmp, err = os.MkdirTemp("", "smartmigrate-verify-*")
+	if err != nil {
+		return "", "", err
+	}
+	dir = filepath.Join(tmp, filepath.Base(in.Root))
+	if err := CopyModule(in.Root, dir); err != nil {
+		return tmp, "", fmt.Errorf("copy the module to verify the phase: %w", err)
+	}
+	if err := writeFiles(dir, in.Files); err != nil {
+		return tmp, "", err
+	}
+	return tmp, dir, nil
+}
+
+// writeFiles writes files below dir; a file whose New is nil is removed.
+func writeFiles(dir string, files []patch.FileChange) error {
+	for _, f := range files {
+		path := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if f.New == nil {
+			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, f.New, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// vetResult is what go vet on the copy found, and how long it took.
+type vetResult struct {
+	findings []finding
+	err      error
+	took     time.Duration
+}
+
+// backgroundVet is go vet running on the copy.
+type backgroundVet struct {
+	done chan vetResult
+	once sync.Once
+	res  vetResult
+}
+
+// startVet starts go vet on patterns in dir; with no pattern it vets
+// nothing.
+func startVet(ctx context.Context, pr *progress.Printer, dir string, patterns []string) *backgroundVet {
+	bv := &backgroundVet{done: make(chan vetResult, 1)}
 	go func() {
 		start := time.Now()
 		var r vetResult
 		if len(patterns) > 0 {
-			in.Progress.Printf("go vet %s…", strings.Join(patterns, " "))
+			pr.Printf("go vet %s…", strings.Join(patterns, " "))
 			r.findings, r.err = vet(ctx, dir, patterns)
 		}
 		r.took = time.Since(start)
-		vetDone <- r
+		bv.done <- r
 	}()
-	defer func() { <-vetDone }() // never remove the copy under go vet
+	return bv
+}
 
-	// (a) The rewritten module loads and type-checks, tests included.
-	start = time.Now()
+// wait returns go vet's result once it has finished; it can be called
+// again.
+func (bv *backgroundVet) wait() vetResult {
+	bv.once.Do(func() { bv.res = <-bv.done })
+	return bv.res
+}
+
+// typeCheck is check (a): the rewritten module in dir loads and
+// type-checks, tests included.
+func typeCheck(ctx context.Context, in Input, dir string, res *Result) (*load.Module, error) {
+	start := time.Now()
 	mod, err := load.LoadWith(ctx, load.Options{Progress: in.Progress, What: "the rewritten copy"}, dir)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -149,84 +215,103 @@ func phase(ctx context.Context, in Input) (*Result, error) {
 		return nil, &Failure{Check: "type-check", Detail: err.Error()}
 	}
 	res.Steps = append(res.Steps, Step{Name: "type-check", Duration: time.Since(start)})
+	return mod, nil
+}
 
-	// (b) go vet adds no finding on the changed packages.
-	vr := <-vetDone
-	vetDone <- vr // for the deferred receive
+// checkVet is check (b): go vet (its result vr) adds no finding on the
+// changed packages, patterns. The module as it stands is vetted only when
+// the copy has findings, to compare.
+func checkVet(ctx context.Context, in Input, patterns []string, vr vetResult, res *Result) error {
 	if len(patterns) > 0 {
 		in.Progress.Printf("go vet done in %s", progress.Round(vr.took))
 	}
-	start = time.Now().Add(-vr.took)
+	start := time.Now().Add(-vr.took)
 	if len(patterns) > 0 {
-		after, err := vr.findings, vr.err
-		if err != nil {
-			return nil, &Failure{Check: "go vet", Detail: err.Error()}
+		if vr.err != nil {
+			return &Failure{Check: "go vet", Detail: vr.err.Error()}
 		}
-		if len(after) > 0 {
-			// Only then is the module as it stands worth vetting.
+		if len(vr.findings) > 0 {
 			in.Progress.Printf("go vet on the module as it stands, to compare…")
 			before, err := vet(ctx, in.Root, patterns)
 			if err != nil {
-				return nil, fmt.Errorf("go vet on the module as it stands: %w", err)
+				return fmt.Errorf("go vet on the module as it stands: %w", err)
 			}
-			if added := addedFindings(before, after); len(added) > 0 {
-				return nil, &Failure{Check: "go vet", Detail: "findings the phase adds:\n" + strings.Join(added, "\n")}
+			if added := addedFindings(before, vr.findings); len(added) > 0 {
+				return &Failure{Check: "go vet", Detail: "findings the phase adds:\n" + strings.Join(added, "\n")}
 			}
 		}
 	}
 	res.Steps = append(res.Steps, Step{Name: "go vet", Duration: time.Since(start), Note: strings.Join(patterns, " ")})
+	return nil
+}
 
-	// (c) No incompatible change to an importable package's API.
-	start = time.Now()
+// checkAPI is check (c): no incompatible change to an importable
+// package's API between the module as it stands and mod; the compatible
+// changes go to res.Compatible.
+func checkAPI(ctx context.Context, in Input, mod *load.Module, res *Result) error {
+	start := time.Now()
 	in.Progress.Printf("comparing the API (apidiff)…")
 	old := in.Old
 	if old == nil {
+		var err error
 		if old, err = load.LoadWith(ctx, load.Options{Progress: in.Progress, What: "the module as it stands"}, in.Root); err != nil {
-			return nil, fmt.Errorf("load the module as it stands: %w", err)
+			return fmt.Errorf("load the module as it stands: %w", err)
 		}
 	}
 	reports, err := apiChanges(old, mod, in.Files)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var bad strings.Builder
-	ncompat := 0
-	for _, r := range reports {
-		if r.incompatible() {
-			fmt.Fprintf(&bad, "package %s\n", r.path)
-			r.report.Text(&bad)
-		}
-		for _, c := range r.report.Changes {
-			if c.Compatible {
-				if res.Compatible == nil {
-					res.Compatible = map[string][]string{}
-				}
-				res.Compatible[r.path] = append(res.Compatible[r.path], c.Message)
-				ncompat++
-			}
-		}
-	}
-	if bad.Len() > 0 {
-		return nil, &Failure{Check: "API compatibility", Detail: bad.String()}
+	bad, ncompat := summarizeAPI(reports, res)
+	if bad != "" {
+		return &Failure{Check: "API compatibility", Detail: bad}
 	}
 	res.Steps = append(res.Steps, Step{Name: "API compatibility", Duration: time.Since(start),
 		Note: fmt.Sprintf("%d %s compared, %d compatible %s", len(reports), plural(len(reports), "package", "packages"), ncompat, plural(ncompat, "change", "changes"))})
+	return nil
+}
 
-	// (d) The user's command passes in the copy.
-	if in.Command != "" {
-		start = time.Now()
-		in.Progress.Printf("running --verify %q…", in.Command)
-		cmd := command(ctx, "sh", "-c", in.Command)
-		cmd.Dir = dir
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			return nil, &Failure{Check: "--verify", Detail: fmt.Sprintf("%q in a copy of the module with the phase applied: %v\n%s", in.Command, err, tail(out.String(), 40))}
+// summarizeAPI returns apidiff's report on the packages of reports with
+// incompatible changes ("" when none has any), and how many compatible
+// changes there are; it adds those to res.Compatible.
+func summarizeAPI(reports []pkgReport, res *Result) (bad string, ncompat int) {
+	var b strings.Builder
+	for _, r := range reports {
+		if r.incompatible() {
+			fmt.Fprintf(&b, "package %s\n", r.path)
+			r.report.Text(&b)
 		}
-		res.Steps = append(res.Steps, Step{Name: "--verify", Duration: time.Since(start), Note: in.Command})
+		for _, c := range r.report.Changes {
+			if !c.Compatible {
+				continue
+			}
+			if res.Compatible == nil {
+				res.Compatible = map[string][]string{}
+			}
+			res.Compatible[r.path] = append(res.Compatible[r.path], c.Message)
+			ncompat++
+		}
 	}
-	in.Progress.Printf("phase verified in %s", progress.Round(time.Since(all)))
-	return res, nil
+	return b.String(), ncompat
+}
+
+// runCommand is check (d): the user's command, if any, passes in the copy
+// in dir.
+func runCommand(ctx context.Context, in Input, dir string, res *Result) error {
+	if in.Command == "" {
+		return nil
+	}
+	start := time.Now()
+	in.Progress.Printf("running --verify %q…", in.Command)
+	cmd := command(ctx, "sh", "-c", in.Command)
+	cmd.Dir = dir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return &Failure{Check: "--verify", Detail: fmt.Sprintf("%q in a copy of the module with the phase applied: %v\n%s", in.Command, err, tail(out.String(), 40))}
+	}
+	res.Steps = append(res.Steps, Step{Name: "--verify", Duration: time.Since(start), Note: in.Command})
+	return nil
 }
 
 // CopyModule copies the tree below root to dst, leaving out .git and
