@@ -77,6 +77,7 @@ func TestFinalizeDownstream(t *testing.T) {
 	if testing.Short() {
 		t.Skip("migrates the example and runs go fix")
 	}
+	t.Parallel()
 	root := t.TempDir()
 	example := filepath.Join(root, "example")
 	downstream := filepath.Join(root, "downstream")

@@ -43,6 +43,7 @@ func FuzzRewrite(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, src string) {
+		t.Parallel() // the seeds run in parallel; fuzzing ignores it
 		fset := token.NewFileSet()
 		file, err := parser.ParseFile(fset, "p.go", src, parser.PackageClauseOnly)
 		if err != nil || file.Name.Name == "main" || strings.Contains(src, "import \"C\"") || strings.Contains(src, "//go:build") {

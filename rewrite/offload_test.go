@@ -77,6 +77,7 @@ func TestOffloadCancel(t *testing.T) {
 // cancellation while its sync body still runs; after the last phase the
 // offload is gone and cancellation reaches the request itself.
 func TestOffloadBehaviour(t *testing.T) {
+	t.Parallel()
 	dir := materialize(t, "../testdata/rewrite/offload.txtar")
 	phase := func() *rewrite.Result {
 		m, err := load.Load(t.Context(), dir)

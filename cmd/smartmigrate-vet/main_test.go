@@ -6,7 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/smartmigrate/smartmigrate/internal/testenv"
 )
+
+func init() { testenv.LessGC() }
 
 // TestGoVet builds smartmigrate-vet and runs go vet -vettool with it on
 // testdata/fixture: the findings are reported with file:line:col and go vet

@@ -16,6 +16,7 @@ import (
 // verified exits 130, says nothing was written, and writes nothing; with
 // standard error not a terminal there is no progress.
 func TestApplyInterrupted(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "example")
 	if err := verify.CopyModule("../../testdata/example", dir); err != nil {
 		t.Fatal(err)

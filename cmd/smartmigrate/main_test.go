@@ -11,11 +11,13 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/smartmigrate/smartmigrate/internal/report"
+	"github.com/smartmigrate/smartmigrate/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under ../../golden")
 
 func TestMain(m *testing.M) {
+	testenv.LessGC() // the scripts get it too: see Setup
 	testscript.Main(m, map[string]func(){
 		"smartmigrate": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
 	})
@@ -23,6 +25,7 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs the command-line scripts in ../../testdata/script.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	profile, err := filepath.Abs("../../testdata/profiles/example-cpu.pprof")
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +34,7 @@ func TestScripts(t *testing.T) {
 		Dir: "../../testdata/script",
 		Setup: func(env *testscript.Env) error {
 			// The go command run by go/packages needs its caches.
-			for _, k := range []string{"GOCACHE", "GOPATH", "GOMODCACHE", "GOPROXY", "GOFLAGS", "GOTOOLCHAIN"} {
+			for _, k := range []string{"GOCACHE", "GOPATH", "GOMODCACHE", "GOPROXY", "GOFLAGS", "GOTOOLCHAIN", "GOGC"} {
 				if v, ok := os.LookupEnv(k); ok {
 					env.Setenv(k, v)
 				}
@@ -54,6 +57,7 @@ func TestScripts(t *testing.T) {
 // compares it with ../../golden/example/plan-<strategy>.txt; critical-path
 // uses the CPU profile recorded from the example's own BenchmarkLoad.
 func TestPlanGolden(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, strategy string }{
 		{"plan-bottom-up", "bottom-up"},
 		{"plan-top-down", "top-down"},
@@ -62,6 +66,7 @@ func TestPlanGolden(t *testing.T) {
 		{"plan-bottom-up-max3", "bottom-up"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			args := []string{"plan", "-C", "../../testdata/example", "--strategy", tc.strategy}
 			switch tc.name {
 			case "plan-critical-path":
@@ -80,6 +85,7 @@ func TestPlanGolden(t *testing.T) {
 
 // TestPlanJSON checks that --json is the same plan, as parseable JSON.
 func TestPlanJSON(t *testing.T) {
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"plan", "-C", "../../testdata/example", "--json"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())

@@ -4,8 +4,11 @@ import (
 	"testing"
 
 	"github.com/smartmigrate/smartmigrate/internal/checker"
+	"github.com/smartmigrate/smartmigrate/internal/testenv"
 	"golang.org/x/tools/go/analysis/analysistest"
 )
+
+func init() { testenv.LessGC() }
 
 // TestAnalyzer runs ctxcheck over testdata/src: package a holds the sinks
 // and the cases that are not reported (ctx taken, handler, ctx form

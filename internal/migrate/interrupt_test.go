@@ -7,22 +7,17 @@ import (
 	"time"
 
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
-	"github.com/smartmigrate/smartmigrate/strategies"
 )
 
 // TestInterruptWritesNothing: a cancel before the journal's write, here
 // while --verify runs, writes nothing, not even the journal.
 func TestInterruptWritesNothing(t *testing.T) {
-	dir := copyExample(t)
-	before := snapshot(t, dir, true)
-	rep, err := rewritePhase(t.Context(), applyOpts(dir, strategies.BottomUpName))
-	if err != nil || rep == nil {
-		t.Fatalf("rewrite: %v", err)
-	}
+	t.Parallel()
+	dir, before, rep := firstRewritten(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = migrate.WritePhase(ctx, rep, migrate.WriteOptions{Verify: "sleep 60"})
+	_, err := migrate.WritePhase(ctx, rep, migrate.WriteOptions{Verify: "sleep 60"})
 	var intr *migrate.Interrupted
 	if !errors.As(err, &intr) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error = %v, want Interrupted", err)

@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"go/token"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/internal/synth"
+	"github.com/smartmigrate/smartmigrate/internal/testenv"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -28,7 +30,17 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	flag.Parse()
+	if flag.Lookup("test.bench").Value.String() == "" {
+		// Benchmarks keep the default GOGC: BenchmarkScale measures the
+		// peak resident size of the processes it starts.
+		testenv.LessGC()
+	}
+	code := m.Run()
+	for _, dir := range fixtureDirs {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
 }
 
 func runChild(ctx context.Context, job, dir string) error {

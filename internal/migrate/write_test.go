@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/smartmigrate/smartmigrate/internal/journal"
@@ -30,6 +33,16 @@ func copyExample(t *testing.T) string {
 // withJournal is set.
 func snapshot(t *testing.T, dir string, withJournal bool) map[string]string {
 	t.Helper()
+	files, err := readFiles(dir, withJournal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// readFiles reads every file below dir, by slash-separated relative path,
+// .smartmigrate included when withJournal is set.
+func readFiles(dir string, withJournal bool) (map[string]string, error) {
 	files := map[string]string{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -49,10 +62,7 @@ func snapshot(t *testing.T, dir string, withJournal bool) map[string]string {
 		files[filepath.ToSlash(rel)] = string(data)
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
+	return files, err
 }
 
 // sameFiles reports every difference between two snapshots.
@@ -79,19 +89,23 @@ func applyOpts(dir, strategy string) migrate.ApplyOptions {
 }
 
 // TestApplyRevertRoundTrip applies every phase of each strategy, verified,
-// to a copy of the example, checks that nothing is left to do, then
-// reverts every phase, newest first, and compares every file's bytes with
-// the start.
+// to a copy of the example, checks that nothing is left to do and that
+// the apply that says so writes nothing, then reverts every phase, newest
+// first, and compares every file's bytes with the start. The strategies
+// run in parallel, each in a copy of its own.
 func TestApplyRevertRoundTrip(t *testing.T) {
 	if testing.Short() {
 		t.Skip("applies and verifies every phase")
 	}
+	t.Parallel()
 	for _, strategy := range strategies.Names() {
 		t.Run(strategy, func(t *testing.T) {
+			t.Parallel()
 			dir := copyExample(t)
 			start := snapshot(t, dir, true)
 			applied := 0
 			for {
+				before := snapshot(t, dir, true)
 				res, why, err := migrate.Apply(t.Context(), applyOpts(dir, strategy), migrate.WriteOptions{})
 				if err != nil {
 					t.Fatalf("apply %d: %v", applied+1, err)
@@ -100,6 +114,8 @@ func TestApplyRevertRoundTrip(t *testing.T) {
 					if why != "nothing left to migrate" {
 						t.Errorf("why = %q", why)
 					}
+					// Applying after the last phase changes nothing.
+					sameFiles(t, "apply after the last phase", before, snapshot(t, dir, true))
 					break
 				}
 				applied++
@@ -120,13 +136,6 @@ func TestApplyRevertRoundTrip(t *testing.T) {
 			if len(plan.Plan.Phases) != 0 {
 				t.Errorf("plan after the last phase has %d phases", len(plan.Plan.Phases))
 			}
-			// Applying again changes nothing.
-			before := snapshot(t, dir, true)
-			if res, why, err := migrate.Apply(t.Context(), applyOpts(dir, strategy), migrate.WriteOptions{}); res != nil || err != nil || why == "" {
-				t.Errorf("apply after the last phase = %v, %q, %v", res, why, err)
-			}
-			sameFiles(t, "second apply", before, snapshot(t, dir, true))
-
 			for i := applied; i >= 1; i-- {
 				rs, err := migrate.Revert(migrate.RevertOptions{Dir: dir})
 				if err != nil {
@@ -157,23 +166,113 @@ func TestApplyRevertRoundTrip(t *testing.T) {
 	}
 }
 
-// applyFirst applies the first bottom-up phase to a copy of the example
-// and returns the copy and the file contents before it.
-func applyFirst(t *testing.T) (dir string, before map[string]string, res *migrate.ApplyResult) {
-	t.Helper()
-	dir = copyExample(t)
-	before = snapshot(t, dir, false)
-	res, _, err := migrate.Apply(t.Context(), applyOpts(dir, "bottom-up"), migrate.WriteOptions{})
-	if err != nil || res == nil {
-		t.Fatalf("apply: %v", err)
-	}
-	return dir, before, res
+// firstPhase is the example with the first bottom-up phase applied,
+// built once (see applyFirst); tests get copies of it.
+var firstPhase struct {
+	once sync.Once
+	// dir holds the example after the phase, .smartmigrate included.
+	dir string
+	// before are the example's files before the phase.
+	before map[string]string
+	err    error
 }
+
+// applyFirst returns a copy of the example with the first bottom-up phase
+// applied, and the file contents before it. The phase is applied and
+// verified once, in a folder that TestMain removes; each caller gets its
+// own copy to change.
+func applyFirst(t *testing.T) (dir string, before map[string]string) {
+	t.Helper()
+	f := &firstPhase
+	f.once.Do(func() { f.dir, f.before, f.err = buildFirstPhase(t.Context()) })
+	if f.err != nil {
+		t.Fatalf("apply the first phase: %v", f.err)
+	}
+	dir = filepath.Join(t.TempDir(), "example")
+	if err := os.CopyFS(dir, os.DirFS(f.dir)); err != nil {
+		t.Fatal(err)
+	}
+	return dir, maps.Clone(f.before)
+}
+
+// buildFirstPhase applies the first bottom-up phase to a fixture copy of
+// the example and returns the copy and the files before the phase.
+func buildFirstPhase(ctx context.Context) (string, map[string]string, error) {
+	dir, before, err := fixtureCopy()
+	if err != nil {
+		return "", nil, err
+	}
+	res, why, err := migrate.Apply(ctx, applyOpts(dir, "bottom-up"), migrate.WriteOptions{})
+	if err == nil && res == nil {
+		err = errors.New(why)
+	}
+	return dir, before, err
+}
+
+// pristine is a copy of the example that no test changes, with its first
+// bottom-up phase rewritten (not written), built once for the tests that
+// check that a write that is refused or interrupted leaves the tree as it
+// was. A test that wrote there would make the others fail too.
+var pristine struct {
+	once sync.Once
+	dir  string
+	// files are the copy's files, .smartmigrate included (there is none).
+	files map[string]string
+	rep   *migrate.PhaseReport
+	err   error
+}
+
+// firstRewritten returns the pristine copy, its files and its first
+// bottom-up phase; the report is the caller's to change (its rewrite and
+// file list are copies), the tree is not.
+func firstRewritten(t *testing.T) (dir string, files map[string]string, rep *migrate.PhaseReport) {
+	t.Helper()
+	p := &pristine
+	p.once.Do(func() {
+		if p.dir, p.files, p.err = fixtureCopy(); p.err == nil {
+			p.rep, p.err = rewritePhase(t.Context(), applyOpts(p.dir, "bottom-up"))
+		}
+	})
+	if p.err != nil || p.rep == nil {
+		t.Fatalf("rewrite the first phase: %v", p.err)
+	}
+	r := *p.rep
+	rw := *r.Rewrite
+	rw.Files = slices.Clone(rw.Files)
+	r.Rewrite = &rw
+	return p.dir, p.files, &r
+}
+
+// fixtureCopy copies the example to a new folder that TestMain removes,
+// and returns the copy and its files.
+func fixtureCopy() (string, map[string]string, error) {
+	tmp, err := os.MkdirTemp("", "smartmigrate-fixture-*")
+	if err != nil {
+		return "", nil, err
+	}
+	fixtureMu.Lock()
+	fixtureDirs = append(fixtureDirs, tmp)
+	fixtureMu.Unlock()
+	dir := filepath.Join(tmp, "example")
+	if err := verify.CopyModule("../../testdata/example", dir); err != nil {
+		return "", nil, err
+	}
+	files, err := readFiles(dir, true)
+	return dir, files, err
+}
+
+// fixtureDirs are the folders of the fixtures built once; TestMain
+// removes them.
+var (
+	fixtureMu   sync.Mutex
+	fixtureDirs []string
+)
 
 // TestRevertAfterHandEditOutsideHunks edits a changed file where the phase
 // did not change it: revert applies the reverse patch and keeps the edit.
 func TestRevertAfterHandEditOutsideHunks(t *testing.T) {
-	dir, before, _ := applyFirst(t)
+	t.Parallel()
+	dir, before := applyFirst(t)
 	path := filepath.Join(dir, "store", "store.go")
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -202,7 +301,8 @@ func TestRevertAfterHandEditOutsideHunks(t *testing.T) {
 // TestRevertAfterHandEditInHunk edits a line the phase added: revert
 // refuses, names the file and hunk, and changes nothing.
 func TestRevertAfterHandEditInHunk(t *testing.T) {
-	dir, _, _ := applyFirst(t)
+	t.Parallel()
+	dir, _ := applyFirst(t)
 	path := filepath.Join(dir, "store", "store.go")
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -234,12 +334,8 @@ func TestRevertAfterHandEditInHunk(t *testing.T) {
 // rewrite also renames an exported variable: apidiff reports it, and
 // nothing is written.
 func TestApplyRefusesIncompatibleAPI(t *testing.T) {
-	dir := copyExample(t)
-	start := snapshot(t, dir, true)
-	rep, _, err := migrate.NextPhase(t.Context(), applyOpts(dir, "bottom-up"))
-	if err != nil || rep == nil {
-		t.Fatalf("next phase: %v", err)
-	}
+	t.Parallel()
+	dir, start, rep := firstRewritten(t)
 	rename := func(s string) string { return strings.ReplaceAll(s, "ErrInsufficient", "ErrShort") }
 	found := false
 	for i, f := range rep.Rewrite.Files {
@@ -271,9 +367,9 @@ func TestApplyRefusesIncompatibleAPI(t *testing.T) {
 
 // TestApplyFailingVerifyCommand: --verify false writes nothing.
 func TestApplyFailingVerifyCommand(t *testing.T) {
-	dir := copyExample(t)
-	start := snapshot(t, dir, true)
-	_, _, err := migrate.Apply(t.Context(), applyOpts(dir, "bottom-up"), migrate.WriteOptions{Verify: "echo checking; false"})
+	t.Parallel()
+	dir, start, rep := firstRewritten(t)
+	_, err := migrate.WritePhase(t.Context(), rep, migrate.WriteOptions{Verify: "echo checking; false"})
 	var f *verify.Failure
 	if !errors.As(err, &f) || f.Check != "--verify" || !strings.Contains(f.Detail, "checking") {
 		t.Fatalf("error = %v, want a --verify failure with the command's output", err)
@@ -284,6 +380,7 @@ func TestApplyFailingVerifyCommand(t *testing.T) {
 // TestApplyFollowsSavedPlan deletes a unit from a saved plan: apply skips
 // it; an edit to the source makes apply refuse with the changed file.
 func TestApplyFollowsSavedPlan(t *testing.T) {
+	t.Parallel()
 	dir := copyExample(t)
 	rep, err := migrate.Plan(t.Context(), migrate.PlanOptions{Dir: dir, Strategy: "top-down"})
 	if err != nil {
@@ -348,6 +445,7 @@ func rewritePhase(ctx context.Context, o migrate.ApplyOptions) (*migrate.PhaseRe
 // created, so reverting phase 1 while phase 2 calls it names phase 2
 // instead of failing on a hunk, and --cascade reverts both.
 func TestRevertNamesDependentPhase(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for name, src := range map[string]string{
 		"go.mod": "module example.com/lines\n\ngo 1.24\n",

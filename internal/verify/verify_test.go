@@ -8,7 +8,10 @@ import (
 	"testing"
 
 	"github.com/smartmigrate/smartmigrate/internal/patch"
+	"github.com/smartmigrate/smartmigrate/internal/testenv"
 )
+
+func init() { testenv.LessGC() }
 
 const (
 	goMod = "module example.com/v\n\ngo 1.24\n"

@@ -1,0 +1,21 @@
+// Package testenv tunes, for the tests of this module, the environment of
+// the go commands that the code under test starts. Only tests import it.
+package testenv
+
+import "os"
+
+// GOGC is the garbage collector setting that LessGC gives the go commands.
+const GOGC = "400"
+
+// LessGC sets GOGC for the processes a test binary starts from now on (go
+// list for every load, go vet, go test and the compilers they run), unless
+// the environment sets it already. Those processes are short-lived and,
+// at the default GOGC=100, spend about a fifth of their CPU collecting
+// garbage, in a test suite that is CPU-bound. It changes nothing they
+// compute, nor the test process itself, whose collector read GOGC when
+// it started.
+func LessGC() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		os.Setenv("GOGC", GOGC)
+	}
+}
