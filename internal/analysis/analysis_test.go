@@ -168,6 +168,17 @@ func dump(r *analysis.Model) string {
 		}
 		b.WriteString("\n")
 	}
+	for _, u := range r.InterfaceUses() {
+		var methods, callers []string
+		for _, f := range u.Methods {
+			methods = append(methods, f.Name)
+		}
+		for _, f := range u.Callers {
+			callers = append(callers, short(f.ID))
+		}
+		fmt.Fprintf(&b, "interface %s: blocking [%s], implemented by [%s], %d calls in [%s], optional %q\n", short(u.Iface.Name),
+			strings.Join(methods, " "), strings.Join(u.Implementations, " "), len(u.Calls), strings.Join(callers, " "), u.OptionalName)
+	}
 	s := r.Summary()
 	skipped := map[string]int{}
 	for code, n := range s.Skipped {

@@ -21,7 +21,43 @@ type PlanJSON struct {
 	Plan           PlanBody         `json:"plan"`
 	LeftOut        []FuncJSON       `json:"leftOut"`
 	SyncInterfaces []FuncJSON       `json:"syncInterfaces"`
+	Interfaces     []InterfaceJSON  `json:"interfaces"`
 	Warnings       []string         `json:"warnings"`
+}
+
+// InterfaceJSON is an exported interface of the module whose methods
+// block: what the migration does around it (see analysis.InterfaceUse).
+type InterfaceJSON struct {
+	Name string            `json:"name"`
+	Pos  analysis.Position `json:"pos"`
+	// Methods block without a ctx; the optional interface, Optional,
+	// declares their ctx forms ("" when its name is taken).
+	Methods         []string `json:"methods"`
+	Optional        string   `json:"optional,omitempty"`
+	Implementations []string `json:"implementations"`
+	// Calls are the call sites through the interface that use the ctx
+	// form when the value has one; Callers the functions they are in.
+	Calls   []analysis.Position `json:"calls"`
+	Callers []string            `json:"callers"`
+}
+
+func interfacesJSON(uses []*analysis.InterfaceUse) []InterfaceJSON {
+	out := []InterfaceJSON{}
+	for _, u := range uses {
+		j := InterfaceJSON{Name: u.Iface.Name, Pos: u.At, Optional: u.OptionalName,
+			Methods: []string{}, Implementations: orEmpty(u.Implementations), Calls: []analysis.Position{}, Callers: []string{}}
+		for _, f := range u.Methods {
+			j.Methods = append(j.Methods, f.Name)
+		}
+		for _, c := range u.Calls {
+			j.Calls = append(j.Calls, c.At)
+		}
+		for _, f := range u.Callers {
+			j.Callers = append(j.Callers, f.ID)
+		}
+		out = append(out, j)
+	}
+	return out
 }
 
 // PlanBody is the strategy's phases.
@@ -94,6 +130,7 @@ func Plan(rep *migrate.PlanReport) PlanJSON {
 		Warnings: orEmpty(rep.Warnings),
 	}
 	out.SyncInterfaces = funcsJSON(rep.Model.FixedInterfaces())
+	out.Interfaces = interfacesJSON(rep.Model.InterfaceUses())
 	return out
 }
 

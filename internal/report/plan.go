@@ -153,16 +153,57 @@ func leftOutText(p *printer, rep *migrate.PlanReport) error {
 		}
 	}
 	if fixed := rep.Model.FixedInterfaces(); len(fixed) > 0 {
-		p.f("\nexported interfaces, never changed; calls through them stay sync (%d):\n", len(fixed))
-		width := 0
+		p.f("\ninterface methods that block and keep their signature (%d):\n", len(fixed))
+		tw := tabwriter.NewWriter(p.w, 0, 8, 2, ' ', 0)
 		for _, f := range fixed {
-			width = max(width, len(Short(rep.Module, f.ID)))
+			why := "blocks via " + f.Via.String()
+			if f.Skip.Code != analysis.SkipExportedIface {
+				why = f.Skip.String()
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", Short(rep.Module, f.ID), f.At.Short(), why)
 		}
-		for _, f := range fixed {
-			p.f("  %-*s  %s  blocks via %s\n", width, Short(rep.Module, f.ID), f.At.Short(), f.Via)
+		if err := tw.Flush(); err != nil {
+			return err
 		}
 	}
+	interfacesText(p, rep)
 	return nil
+}
+
+// interfacesText writes, per exported interface that blocks, what the
+// migration does around it: the interface stays, its calls use the ctx
+// form when the value has one, and what --upgrade-interfaces would add.
+func interfacesText(p *printer, rep *migrate.PlanReport) {
+	uses := rep.Model.InterfaceUses()
+	if len(uses) == 0 {
+		return
+	}
+	p.f("\nexported interfaces that block, never changed (%d):\n", len(uses))
+	for _, u := range uses {
+		var methods []string
+		for _, f := range u.Methods {
+			methods = append(methods, f.Name)
+		}
+		p.f("  %s  %s  blocking methods: %s\n", Short(rep.Module, u.Iface.Name), u.At.Short(), strings.Join(methods, ", "))
+		if len(u.Implementations) > 0 {
+			p.f("      implemented in the module by %s\n", strings.Join(u.Implementations, ", "))
+		}
+		if n := len(u.Calls); n > 0 {
+			p.f("      %d %s through it, in %d %s the plan migrates, %s the ctx form when the value has one (an unexported helper, no new API)\n",
+				n, plural(n, "call", "calls"), len(u.Callers), plural(len(u.Callers), "function", "functions"), plural(n, "uses", "use"))
+		} else {
+			p.f("      no call through it is in a function the plan migrates\n")
+		}
+		if u.OptionalName == "" {
+			p.f("      --upgrade-interfaces cannot declare %sContext: the name is taken\n", u.Iface.Named.Obj().Name())
+			continue
+		}
+		var forms []string
+		for _, m := range methods {
+			forms = append(forms, m+"Context")
+		}
+		p.f("      --upgrade-interfaces also declares %s {%s} for implementations outside the module\n", u.OptionalName, strings.Join(forms, ", "))
+	}
 }
 
 type printer struct {
