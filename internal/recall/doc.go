@@ -41,6 +41,6 @@
 //	go test -tags recall ./internal/recall -run TestRecall -v -timeout 60m
 //
 // SMARTMIGRATE_RECALL=name,... picks libraries by name (redigo, vault,
-// amqp091, go-redis) and SMARTMIGRATE_RECALL_OUT names a file that gets
+// amqp091, go-github, go-redis) and SMARTMIGRATE_RECALL_OUT names a file that gets
 // the report too.
 package recall

@@ -42,6 +42,9 @@ var Libraries = []Library{
 		Fixes: [][]string{{"mod", "edit", "-dropreplace", "github.com/hashicorp/vault/sdk"}},
 	},
 	{Name: "amqp091", Before: "github.com/rabbitmq/amqp091-go@v1.3.4", After: "github.com/rabbitmq/amqp091-go@v1.4.0"},
+	// The API client whose maintainers gave every service method a ctx,
+	// in place, in v4.
+	{Name: "go-github", Before: "github.com/google/go-github@v3.0.0+incompatible", After: "github.com/google/go-github@v4.0.0+incompatible"},
 	{Name: "go-redis", Before: "github.com/go-redis/redis@v6.15.9+incompatible", After: "github.com/go-redis/redis/v8@v8.0.0"},
 }
 
