@@ -304,9 +304,14 @@ func stagedPath(root, side, rel string) string {
 	return filepath.Join(stagingDir(root), side, filepath.FromSlash(rel))
 }
 
-// put replaces root/rel with data atomically; nil data removes it.
+// put replaces root/rel with data atomically; nil data removes it. It
+// refuses a path that is a symbolic link: replacing the link would change
+// what the module means, and writing through it could reach outside.
 func put(root, rel string, data []byte) error {
 	path := filepath.Join(root, filepath.FromSlash(rel))
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("%s is a symbolic link; smartmigrate never writes through a link", path)
+	}
 	if data == nil {
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err

@@ -110,10 +110,11 @@ func NextPhase(ctx context.Context, o ApplyOptions) (*PhaseReport, string, error
 		rep.Warnings = append(rep.Warnings, "packages are ignored when following the saved plan: it covers the whole module")
 		patterns = nil
 	}
-	model, err := analyze(ctx, o.PlanOptions, patterns...)
+	model, linked, err := analyze(ctx, o.PlanOptions, patterns...)
 	if err != nil {
 		return nil, "", err
 	}
+	rep.Warnings = append(rep.Warnings, linked...)
 	rep.Module, rep.Dir, rep.Model = model.Module, model.Load.Dir, model
 	var why string
 	if saved != nil {
@@ -234,10 +235,11 @@ func finalizePhase(ctx context.Context, o ApplyOptions, root string) (*PhaseRepo
 		rep.Warnings = append(rep.Warnings, "packages are ignored with --finalize: it covers the whole module")
 	}
 	o.Dir = root
-	model, err := analyze(ctx, o.PlanOptions)
+	model, linked, err := analyze(ctx, o.PlanOptions)
 	if err != nil {
 		return nil, "", err
 	}
+	rep.Warnings = append(rep.Warnings, linked...)
 	rep.Module, rep.Dir, rep.Model = model.Module, model.Load.Dir, model
 	if n := len(model.Units); n > 0 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d %s still to migrate; finalize covers the shims that exist now", n, plural(n, "unit is", "units are")))

@@ -42,7 +42,7 @@ type StatusReport struct {
 
 // Status loads and analyses the module and reads its journal.
 func Status(ctx context.Context, o StatusOptions) (*StatusReport, error) {
-	model, err := analyze(ctx, PlanOptions{Dir: o.Dir, Progress: o.Progress}, o.Patterns...)
+	model, _, err := analyze(ctx, PlanOptions{Dir: o.Dir, Progress: o.Progress}, o.Patterns...)
 	if err != nil {
 		return nil, err
 	}

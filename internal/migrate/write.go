@@ -101,6 +101,9 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	for _, f := range files {
 		paths = append(paths, f.Path)
 	}
+	if err := checkLinks(rep.Dir, paths); err != nil {
+		return nil, err
+	}
 	if err := checkGit(ctx, rep.Dir, paths, w); err != nil {
 		return nil, err
 	}
@@ -140,6 +143,21 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 		}
 	}
 	return res, nil
+}
+
+// checkLinks refuses a phase that would write through a symbolic link
+// (the analysis leaves such units out; this is the last guard).
+func checkLinks(root string, paths []string) error {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return fmt.Errorf("resolve the module root %s: %w", root, err)
+	}
+	for _, p := range paths {
+		if to, ok := IsLinked(root, realRoot, p); ok {
+			return fmt.Errorf("%s is a symbolic link (to %s): smartmigrate never writes through a link; nothing was written", p, to)
+		}
+	}
+	return nil
 }
 
 // checkGit refuses to write over uncommitted changes, and to commit

@@ -142,20 +142,54 @@ func writeCopy(in Input) (tmp, dir string, err error) {
 }
 
 // writeFiles writes files below dir; a file whose New is nil is removed.
+// It never writes through a symbolic link: a path with a linked folder in
+// it is an error, and the file itself is removed first and created anew.
 func writeFiles(dir string, files []patch.FileChange) error {
 	for _, f := range files {
 		path := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := noLinkedFolder(dir, f.Path); err != nil {
+			return err
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("verification copy: %w", err)
+		}
 		if f.New == nil {
-			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
 			continue
 		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
+			return fmt.Errorf("verification copy: %w", err)
 		}
-		if err := os.WriteFile(path, f.New, 0o644); err != nil {
-			return err
+		out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return fmt.Errorf("verification copy: %w", err)
+		}
+		if _, err := out.Write(f.New); err != nil {
+			out.Close()
+			return fmt.Errorf("verification copy: write %s: %w", path, err)
+		}
+		if err := out.Close(); err != nil {
+			return fmt.Errorf("verification copy: write %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// noLinkedFolder refuses rel (below dir) when a folder on its way is a
+// symbolic link: writing there would write outside the copy.
+func noLinkedFolder(dir, rel string) error {
+	parts := strings.Split(rel, "/")
+	cur := dir
+	for _, p := range parts[:len(parts)-1] {
+		cur = filepath.Join(cur, p)
+		fi, err := os.Lstat(cur)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("verification copy: %w", err)
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("verification copy: %s is below %s, a symbolic link; smartmigrate never writes through a link", rel, cur)
 		}
 	}
 	return nil
@@ -315,7 +349,10 @@ func runCommand(ctx context.Context, in Input, dir string, res *Result) error {
 }
 
 // CopyModule copies the tree below root to dst, leaving out .git and
-// .smartmigrate folders; symbolic links are copied as links.
+// .smartmigrate folders. A symbolic link to a file is copied as a file with
+// the linked contents (so nothing written in the copy reaches the link's
+// target), a dangling link is left out, and a link to a folder stays a
+// link (writeFiles refuses to write below it).
 func CopyModule(root, dst string) error {
 	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -333,11 +370,7 @@ func CopyModule(root, dst string) error {
 			}
 			return os.MkdirAll(target, 0o755)
 		case d.Type()&fs.ModeSymlink != 0:
-			link, err := os.Readlink(path)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(link, target)
+			return copyLink(path, target)
 		case !d.Type().IsRegular():
 			return nil
 		}
@@ -347,6 +380,26 @@ func CopyModule(root, dst string) error {
 		}
 		return copyFile(path, target, info.Mode().Perm())
 	})
+}
+
+// copyLink copies the symbolic link path to target: a file's contents, a
+// folder as the same link, a dangling link not at all.
+func copyLink(path, target string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil // dangling: nothing the build can read
+	}
+	if fi.IsDir() {
+		link, err := os.Readlink(path)
+		if err != nil {
+			return err
+		}
+		return os.Symlink(link, target)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil
+	}
+	return copyFile(path, target, fi.Mode().Perm())
 }
 
 func copyFile(src, dst string, mode fs.FileMode) error {
