@@ -110,6 +110,13 @@ unexported shims left without callers are removed.`,
 }
 
 func runApply(ctx context.Context, o *applyOptions) error {
+	if !o.DryRun {
+		lk, err := migrate.Lock(o.Dir)
+		if err != nil {
+			return err
+		}
+		defer lk.Release()
+	}
 	if err := recoverFirst(o.globals); err != nil {
 		return err
 	}

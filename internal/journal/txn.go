@@ -57,7 +57,14 @@ func pendingPath(root string) string { return filepath.Join(root, Dir, "pending.
 // written, then each file is replaced atomically, then the journal (and
 // the patch, and the saved plan's fingerprint) is written, and pending.json
 // and the staging folder are removed.
+//
+// It holds the module's writer lock (see AcquireLock) while it writes.
 func Commit(root string, t Txn) error {
+	lk, err := AcquireLock(root)
+	if err != nil {
+		return fmt.Errorf("%s: %w", t.Op, err)
+	}
+	defer lk.Release()
 	stage := stagingDir(root)
 	if err := os.RemoveAll(stage); err != nil {
 		return fmt.Errorf("%s: clear staging: %w", t.Op, err)
@@ -164,7 +171,19 @@ func updatePlanSource(root string, files []FileHash) error {
 // puts back the contents before (rolls back). It returns what it did, ""
 // when there was nothing to do. A file that has neither its contents before
 // nor after is an error: it changed since, and a person must decide.
+//
+// It takes the module's writer lock only when there is something to
+// recover; when another process holds it, that process is writing, and
+// the error is a *LockedError naming it.
 func Recover(root string) (string, error) {
+	if !interrupted(root) {
+		return "", nil
+	}
+	lk, err := AcquireLock(root)
+	if err != nil {
+		return "", err
+	}
+	defer lk.Release()
 	p, err := readPending(root)
 	if err != nil || p == nil {
 		return "", err
@@ -177,6 +196,17 @@ func Recover(root string) (string, error) {
 		return rollForward(root, p, cur)
 	}
 	return rollBack(root, p, cur)
+}
+
+// interrupted reports whether a transaction left pending.json or a
+// staging folder behind (or is writing them now).
+func interrupted(root string) bool {
+	for _, p := range []string{pendingPath(root), stagingDir(root)} {
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			return true
+		}
+	}
+	return false
 }
 
 // readPending reads pending.json; it returns nil when there is none, after

@@ -67,6 +67,20 @@ func Recover(dir string) (string, error) {
 	return journal.Recover(root)
 }
 
+// Lock takes the writer lock of the module that holds dir (see
+// journal.AcquireLock): a command that writes holds it from start to end,
+// so a second writer refuses at once, naming the holder.
+func Lock(dir string) (*journal.Lock, error) {
+	if dir == "" {
+		dir = "."
+	}
+	root, err := load.FindRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return journal.AcquireLock(root)
+}
+
 // Apply rewrites the next phase (or o.Phase), verifies it and writes it
 // through the journal. It returns nil and why when there is nothing to do.
 func Apply(ctx context.Context, o ApplyOptions, w WriteOptions) (*ApplyResult, string, error) {
@@ -137,7 +151,7 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	}
 	res := &ApplyResult{Report: rep, Journal: jp, Verify: vr}
 	if w.Commit {
-		spec := append(append([]string{}, paths...), journal.Dir)
+		spec := append(append([]string{}, paths...), journalFiles(rep.Dir, jp)...)
 		if res.Commit, err = git.Commit(ctx, rep.Dir, spec, commitMessage(rep, jp)); err != nil {
 			return res, fmt.Errorf("phase %d is applied, but the commit failed: %w", jp.Number, err)
 		}
@@ -158,6 +172,18 @@ func checkLinks(root string, paths []string) error {
 		}
 	}
 	return nil
+}
+
+// journalFiles are the files of .smartmigrate that a commit of phase jp
+// takes: the journal, the phase's patch and the saved plan (whose
+// fingerprint the phase updates), when it exists. Nothing else of the
+// folder (the lock, a temporary file a crash left) is ever committed.
+func journalFiles(root string, jp journal.Phase) []string {
+	files := []string{journal.Dir + "/journal.json", journal.Dir + "/" + jp.Patch}
+	if _, err := os.Stat(filepath.Join(root, journal.Dir, "plan.json")); err == nil {
+		files = append(files, journal.Dir+"/plan.json")
+	}
+	return files
 }
 
 // checkGit refuses to write over uncommitted changes, and to commit
