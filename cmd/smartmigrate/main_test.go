@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,6 +50,14 @@ func TestScripts(t *testing.T) {
 			env.Setenv("PROFILE", profile)
 			env.Setenv("NO_COLOR", "1")
 			return nil
+		},
+		// [root]: permissions do not stop this process (read-only
+		// folders are writable to it).
+		Condition: func(cond string) (bool, error) {
+			if cond == "root" {
+				return os.Geteuid() == 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	})
 }

@@ -100,7 +100,7 @@ func Commit(root string, t Txn) error {
 	}
 	for i, f := range t.Files {
 		if err := put(root, f.Path, f.New); err != nil {
-			return fmt.Errorf("%s: %w (run any smartmigrate command to finish or undo it)", t.Op, err)
+			return abort(root, &p, &blockedError{Path: f.Path, Err: err})
 		}
 		if afterRename != nil {
 			if err := afterRename(i); err != nil {
@@ -109,6 +109,38 @@ func Commit(root string, t Txn) error {
 		}
 	}
 	return finish(root, &p)
+}
+
+// failPut, when set by a test, runs before each file is put in place
+// (by a transaction, or by recovery); an error fails that file as a
+// failed rename would.
+var failPut func(rel string) error
+
+// blockedError is a file of a transaction that could not be put in place.
+type blockedError struct {
+	Path string
+	Err  error
+}
+
+func (e *blockedError) Error() string {
+	return fmt.Sprintf("%s could not be replaced: %v", e.Path, e.Err)
+}
+
+func (e *blockedError) Unwrap() error { return e.Err }
+
+// abort undoes a transaction that blocked on a file: it puts back the
+// contents before of the files already replaced and removes pending.json
+// and the staging folder, so the tree is as it was. When that fails too,
+// pending.json stays for the next command's recovery.
+func abort(root string, p *pending, blocked *blockedError) error {
+	cur, err := currentHashes(root, p)
+	if err == nil {
+		_, err = rollBack(root, p, cur)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w; putting the other files back failed too: %v (run any smartmigrate command to undo it)", p.Op, blocked, err)
+	}
+	return fmt.Errorf("%s: %w; nothing was changed", p.Op, blocked)
 }
 
 // finish writes what records a transaction whose files are all in place,
@@ -193,7 +225,21 @@ func Recover(root string) (string, error) {
 		return "", err
 	}
 	if canRollForward(root, p) {
-		return rollForward(root, p, cur)
+		msg, err := rollForward(root, p, cur)
+		var blocked *blockedError
+		if !errors.As(err, &blocked) {
+			return msg, err
+		}
+		// A file cannot be replaced (a read-only folder, an immutable
+		// file): the whole before-state is the one left to reach.
+		if cur, err = currentHashes(root, p); err != nil {
+			return "", err
+		}
+		msg, err = rollBack(root, p, cur)
+		if err != nil {
+			return "", fmt.Errorf("interrupted %s: cannot finish it (%v) nor roll it back: %w", p.Op, blocked, err)
+		}
+		return fmt.Sprintf("could not finish the interrupted %s (%v), so %s", p.Op, blocked, msg), nil
 	}
 	return rollBack(root, p, cur)
 }
@@ -322,7 +368,7 @@ func restore(root string, p *pending, cur []string, want func(FileHash) string, 
 			}
 		}
 		if err := put(root, f.Path, data); err != nil {
-			return err
+			return &blockedError{Path: f.Path, Err: err}
 		}
 	}
 	return nil
@@ -339,6 +385,11 @@ func stagedPath(root, side, rel string) string {
 // what the module means, and writing through it could reach outside.
 func put(root, rel string, data []byte) error {
 	path := filepath.Join(root, filepath.FromSlash(rel))
+	if failPut != nil {
+		if err := failPut(rel); err != nil {
+			return err
+		}
+	}
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		return fmt.Errorf("%s is a symbolic link; smartmigrate never writes through a link", path)
 	}
