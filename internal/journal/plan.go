@@ -185,7 +185,8 @@ func LoadPlan(root string) (*SavedPlan, error) {
 
 // WriteFileAtomic writes data to path through a temporary file in the same
 // folder and a rename, so readers see the old contents or the new, never a
-// mix. It keeps the mode of an existing file.
+// mix. It keeps the mode of an existing file. The temporary file is
+// .NAME.tmpDIGITS, which Recover removes when a crash leaves it.
 func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -195,7 +196,7 @@ func WriteFileAtomic(path string, data []byte) error {
 	if fi, err := os.Stat(path); err == nil {
 		mode = fi.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+tempSuffix+"*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -207,18 +207,31 @@ func updatePlanSource(root string, files []FileHash) error {
 // It takes the module's writer lock only when there is something to
 // recover; when another process holds it, that process is writing, and
 // the error is a *LockedError naming it.
+//
+// It also removes the temporary files a killed writer left, beside the
+// transaction's files and in .smartmigrate.
 func Recover(root string) (string, error) {
-	if !interrupted(root) {
+	stopped := interrupted(root)
+	if !stopped && !hasTemps(root) {
 		return "", nil
 	}
 	lk, err := AcquireLock(root)
 	if err != nil {
+		if !stopped {
+			return "", nil // the holder's temporary files are live
+		}
 		return "", err
 	}
 	defer lk.Release()
 	p, err := readPending(root)
-	if err != nil || p == nil {
+	if err != nil {
 		return "", err
+	}
+	if err := removeTemps(root, p); err != nil {
+		return "", fmt.Errorf("remove temporary files: %w", err)
+	}
+	if p == nil {
+		return "", nil
 	}
 	cur, err := currentHashes(root, p)
 	if err != nil {

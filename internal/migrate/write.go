@@ -55,11 +55,14 @@ type ApplyResult struct {
 
 // Recover finishes or undoes an apply or revert that was interrupted in
 // the module that holds dir; it returns what it did ("" for nothing). A
-// dir outside any module has nothing to recover.
+// dir outside any module has nothing to recover. It also removes the
+// verification copies that killed processes left in the temporary folder.
 func Recover(dir string) (string, error) {
 	if dir == "" {
 		dir = "."
 	}
+	// Best effort: an unreadable temporary folder is no reason to stop.
+	_, _ = verify.RemoveStale()
 	root, err := load.FindRoot(dir)
 	if err != nil {
 		return "", nil

@@ -127,7 +127,7 @@ func phase(ctx context.Context, in Input) (*Result, error) {
 // even when the copy fails.
 func writeCopy(in Input) (tmp, dir string, err error) {
 	in.Progress.Printf("copying the module to verify the phase…")
-	tmp, err = os.MkdirTemp("", "smartmigrate-verify-*")
+	tmp, err = os.MkdirTemp("", copyPattern())
 	if err != nil {
 		return "", "", err
 	}
