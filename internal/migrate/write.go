@@ -147,7 +147,7 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	w.Progress.Printf("writing the phase through the journal…")
 	jp, err := journal.Append(rep.Dir, journal.NewPhase{
 		Strategy: rep.Strategy, Units: rep.Rewrite.Units, Files: writes, Patch: rep.Patch,
-		Created: rep.Rewrite.CreatedNames(), Uses: rep.Rewrite.Uses,
+		Created: rep.Rewrite.CreatedNames(), Uses: rep.Rewrite.Uses, Commit: w.Commit,
 	})
 	if err != nil {
 		return nil, err
@@ -155,7 +155,7 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	res := &ApplyResult{Report: rep, Journal: jp, Verify: vr}
 	if w.Commit {
 		spec := append(append([]string{}, paths...), journalFiles(rep.Dir, jp)...)
-		if res.Commit, err = git.Commit(ctx, rep.Dir, spec, commitMessage(rep, jp)); err != nil {
+		if res.Commit, err = git.Commit(ctx, rep.Dir, spec, commitMessage(rep.Module, rep.Phase.Reason, jp)); err != nil {
 			return res, fmt.Errorf("phase %d is applied, but the commit failed: %w", jp.Number, err)
 		}
 	}
@@ -226,14 +226,16 @@ func unchanged(rep *PhaseReport) ([]journal.FileWrite, error) {
 	return writes, nil
 }
 
-func commitMessage(rep *PhaseReport, jp journal.Phase) string {
+// commitMessage is the message of phase jp's commit in module; reason,
+// when known, is the plan's reason for the phase.
+func commitMessage(module, reason string, jp journal.Phase) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "smartmigrate: phase %d (%s), %d %s\n\n", jp.Number, jp.Strategy, len(jp.Units), plural(len(jp.Units), "unit", "units"))
-	if rep.Phase.Reason != "" {
-		fmt.Fprintf(&b, "%s\n\n", rep.Phase.Reason)
+	if reason != "" {
+		fmt.Fprintf(&b, "%s\n\n", reason)
 	}
 	for _, u := range jp.Units {
-		fmt.Fprintf(&b, "- %s\n", analysis.ShortID(rep.Module, u))
+		fmt.Fprintf(&b, "- %s\n", analysis.ShortID(module, u))
 	}
 	fmt.Fprintf(&b, "\nPatch: %s/%s\n", journal.Dir, jp.Patch)
 	return b.String()
