@@ -77,7 +77,7 @@ func Load(root string) (*Journal, error) {
 	}
 	var j Journal
 	if err := json.Unmarshal(data, &j); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, jsonError(path, data, err)
 	}
 	return &j, nil
 }

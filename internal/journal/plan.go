@@ -186,7 +186,8 @@ func LoadPlan(root string) (*SavedPlan, error) {
 // WriteFileAtomic writes data to path through a temporary file in the same
 // folder and a rename, so readers see the old contents or the new, never a
 // mix. It keeps the mode of an existing file. The temporary file is
-// .NAME.tmpDIGITS, which Recover removes when a crash leaves it.
+// .NAME.tmpDIGITS, which Recover removes when a crash leaves it. The file
+// and then its folder are synced to disk.
 func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -219,5 +220,5 @@ func WriteFileAtomic(path string, data []byte) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return nil
+	return syncDir(dir)
 }

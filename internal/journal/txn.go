@@ -91,6 +91,9 @@ func Commit(root string, t Txn) error {
 			return fmt.Errorf("%s: stage: %w", t.Op, err)
 		}
 	}
+	if err := syncStaging(root); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: stage: %w", t.Op, err)
+	}
 	data, err := encode(p)
 	if err != nil {
 		return err
@@ -280,9 +283,20 @@ func readPending(root string) (*pending, error) {
 	}
 	var p pending
 	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("%s: %w", pendingPath(root), err)
+		return nil, fmt.Errorf("%w\n%s", jsonError(pendingPath(root), data, err), damagedPendingHelp(root))
 	}
 	return &p, nil
+}
+
+// damagedPendingHelp says what to do when pending.json cannot be read:
+// the transaction it records may have left a mixed tree, and the contents
+// before it are staged.
+func damagedPendingHelp(root string) string {
+	return fmt.Sprintf(`The record of an interrupted apply or revert is damaged, so smartmigrate cannot tell how far it got.
+The contents before it are in %[1]s/old and after it in %[1]s/new. To roll it back
+(files it created, which have no old copy, stay; remove them by hand), run in %[2]s:
+  cp -R %[3]s/staging/old/. . && rm -r %[3]s/pending.json %[3]s/staging
+or to keep the tree as it is: rm -r %[3]s/pending.json %[3]s/staging`, stagingDir(root), root, Dir)
 }
 
 // currentHashes returns the hash of each file of p as it is now; it is an
@@ -415,11 +429,36 @@ func put(root, rel string, data []byte) error {
 	return WriteFileAtomic(path, data)
 }
 
+// writeFile writes a staged file and syncs it to disk (its folder is
+// synced once everything is staged, see syncStaging).
 func writeFile(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// syncStaging syncs every folder of the staging area, so that the staged
+// files pending.json relies on are on disk before it is written.
+func syncStaging(root string) error {
+	return filepath.WalkDir(stagingDir(root), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		return syncDir(path)
+	})
 }
 
 // hashFile is the Hash of a file's contents, "" when it does not exist.
