@@ -173,3 +173,11 @@ func Holds(root string) bool {
 	defer held.Unlock()
 	return held.m[lockKey(root)] != nil
 }
+
+// lockLeft reports whether the lock file exists: a writer holds it, or
+// one was killed and left it (the lock died with the process; taking and
+// releasing it removes the file).
+func lockLeft(root string) bool {
+	_, err := os.Lstat(filepath.Join(root, Dir, LockName))
+	return err == nil
+}

@@ -131,3 +131,26 @@ func TestLockReentrant(t *testing.T) {
 		t.Error("the lock is still held after both Releases")
 	}
 }
+
+// TestRecoverRemovesDeadLock: the lock file of a killed writer is removed
+// by the next recovery; a live holder's is not.
+func TestRecoverRemovesDeadLock(t *testing.T) {
+	root := tree(t, map[string]string{"a.go": "package a\n"})
+	_, kill := holdLock(t, root)
+	if msg, err := Recover(root); msg != "" || err != nil {
+		t.Errorf("recover with a live holder and nothing to recover = %q, %v", msg, err)
+	}
+	if !lockLeft(root) {
+		t.Fatal("recovery removed a live holder's lock file")
+	}
+	kill()
+	if !lockLeft(root) {
+		t.Fatal("the killed holder left no lock file; the test tests nothing")
+	}
+	if _, err := Recover(root); err != nil {
+		t.Fatal(err)
+	}
+	if lockLeft(root) {
+		t.Error("the dead holder's lock file is left")
+	}
+}

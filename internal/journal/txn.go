@@ -212,10 +212,11 @@ func updatePlanSource(root string, files []FileHash) error {
 // the error is a *LockedError naming it.
 //
 // It also removes the temporary files a killed writer left, beside the
-// transaction's files and in .smartmigrate.
+// transaction's files and in .smartmigrate, and its lock file (the lock
+// itself died with it).
 func Recover(root string) (string, error) {
 	stopped := interrupted(root)
-	if !stopped && !hasTemps(root) {
+	if !stopped && !hasTemps(root) && !lockLeft(root) {
 		return "", nil
 	}
 	lk, err := AcquireLock(root)
