@@ -358,3 +358,50 @@ func gitOut(t *testing.T, dir string, env []string, args ...string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// TestConcurrentApplies starts two applies together, again and again: one
+// writes, the other refuses at once naming the holder, and the tree is
+// the whole after-state of one phase.
+func TestConcurrentApplies(t *testing.T) {
+	tries := 14
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "smartmigrate")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	base := filepath.Join(tmp, "base")
+	crashFixture(t, base)
+	refused, wrote := 0, 0
+	for i := range tries {
+		work := filepath.Join(tmp, fmt.Sprintf("try%02d", i))
+		mustRun(t, tmp, os.Environ(), "cp", "-a", base, work)
+		var cmds [2]*exec.Cmd
+		var outs [2]strings.Builder
+		for k := range cmds {
+			cmds[k] = exec.Command(bin, "-C", work, "apply")
+			cmds[k].Stdout, cmds[k].Stderr = &outs[k], &outs[k]
+			if err := cmds[k].Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for k := range cmds {
+			err := cmds[k].Wait()
+			out := outs[k].String()
+			switch {
+			case err == nil && strings.Contains(out, "applied as phase"):
+				wrote++
+			case err != nil && strings.Contains(out, "is writing this module (it holds"):
+				refused++
+			default:
+				t.Errorf("try %d: process %d: %v\n%s", i, k, err, out)
+			}
+		}
+		if data, err := os.ReadFile(filepath.Join(work, ".smartmigrate", "journal.json")); err != nil || strings.Count(string(data), `"number"`) < 1 {
+			t.Errorf("try %d: journal: %v\n%s", i, err, data)
+		}
+		for _, s := range strayFiles(t, work, sourceTree(t, work)) {
+			t.Errorf("try %d: stray %s", i, s)
+		}
+	}
+	t.Logf("%d tries of two applies at once: %d wrote, %d refused naming the holder", tries, wrote, refused)
+}
