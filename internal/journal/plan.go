@@ -150,7 +150,14 @@ func Hash(data []byte) string {
 }
 
 // SavePlan writes p to root/.smartmigrate/plan.json and returns its path.
+// It holds the writer lock while it writes (an apply updates the file's
+// fingerprint).
 func SavePlan(root string, p SavedPlan) (string, error) {
+	lk, err := AcquireLock(root)
+	if err != nil {
+		return "", err
+	}
+	defer lk.Release()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
