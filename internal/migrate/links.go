@@ -28,17 +28,12 @@ func leaveOutLinked(model *analysis.Model) []string {
 	if len(linked) == 0 {
 		return nil
 	}
-	var kept []*analysis.Unit
-	for _, u := range model.Units {
+	model.LeaveOut(func(u *analysis.Unit) analysis.Skip {
 		if file := linkedFileOf(model, u, linked); file != "" {
-			for _, f := range u.Funcs {
-				f.Skip = analysis.Skip{Code: SkipLinked, Detail: file + " is a symbolic link"}
-			}
-			continue
+			return analysis.Skip{Code: SkipLinked, Detail: file + " is a symbolic link"}
 		}
-		kept = append(kept, u)
-	}
-	model.Units = kept
+		return analysis.Skip{}
+	})
 	var warnings []string
 	for _, name := range sortedKeys(linked) {
 		warnings = append(warnings, fmt.Sprintf("%s is a symbolic link (to %s); smartmigrate never writes through a link, so what would change it is left out", name, linked[name]))
