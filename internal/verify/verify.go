@@ -349,11 +349,23 @@ func runCommand(ctx context.Context, in Input, dir string, res *Result) error {
 }
 
 // CopyModule copies the tree below root to dst, leaving out .git and
-// .smartmigrate folders. A symbolic link to a file is copied as a file with
-// the linked contents (so nothing written in the copy reaches the link's
-// target), a dangling link is left out, and a link to a folder stays a
-// link (writeFiles refuses to write below it).
+// .smartmigrate folders. Symbolic links are copied as what they point to
+// (a file's contents, a folder's tree), so nothing written in the copy, by
+// the checks or by a --verify command, reaches outside it; a dangling link
+// and a link back into a folder being copied (a loop) are left out.
 func CopyModule(root, dst string) error {
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return fmt.Errorf("copy %s: %w", root, err)
+	}
+	// Walk the real folder: a root reached through a link would
+	// otherwise be one link entry, not a tree.
+	return copyTree(real, dst, map[string]bool{real: true})
+}
+
+// copyTree copies root to dst; open holds the real paths of the folders
+// being copied, root's included.
+func copyTree(root, dst string, open map[string]bool) error {
 	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -370,7 +382,7 @@ func CopyModule(root, dst string) error {
 			}
 			return os.MkdirAll(target, 0o755)
 		case d.Type()&fs.ModeSymlink != 0:
-			return copyLink(path, target)
+			return copyLink(path, target, open)
 		case !d.Type().IsRegular():
 			return nil
 		}
@@ -382,24 +394,25 @@ func CopyModule(root, dst string) error {
 	})
 }
 
-// copyLink copies the symbolic link path to target: a file's contents, a
-// folder as the same link, a dangling link not at all.
-func copyLink(path, target string) error {
+// copyLink copies what the symbolic link path points to, to target.
+func copyLink(path, target string, open map[string]bool) error {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil // dangling: nothing the build can read
 	}
-	if fi.IsDir() {
-		link, err := os.Readlink(path)
-		if err != nil {
-			return err
-		}
-		return os.Symlink(link, target)
+	if fi.Mode().IsRegular() {
+		return copyFile(path, target, fi.Mode().Perm())
 	}
-	if !fi.Mode().IsRegular() {
+	if !fi.IsDir() {
 		return nil
 	}
-	return copyFile(path, target, fi.Mode().Perm())
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil || open[real] {
+		return nil // a loop
+	}
+	open[real] = true
+	defer delete(open, real)
+	return copyTree(real, target, open)
 }
 
 func copyFile(src, dst string, mode fs.FileMode) error {

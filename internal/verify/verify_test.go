@@ -123,7 +123,36 @@ func TestCopyNeverWritesThroughLinks(t *testing.T) {
 	if data, _ := os.ReadFile(outside); string(data) != "package v\n" {
 		t.Errorf("the link's target changed: %q", data)
 	}
-	// A folder that is a link stays one, and nothing is written below it.
+	// A linked folder is copied as a folder; a link back into the tree
+	// (a loop) is left out.
+	outDir := t.TempDir()
+	os.WriteFile(filepath.Join(outDir, "x.go"), []byte("package x\n"), 0o644)
+	os.Symlink(outDir, filepath.Join(root, "linkdir"))
+	os.Symlink(root, filepath.Join(outDir, "loop"))
+	dst2 := filepath.Join(t.TempDir(), "copy")
+	if err := CopyModule(root, dst2); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(filepath.Join(dst2, "linkdir")); err != nil || !fi.IsDir() {
+		t.Errorf("linkdir in the copy: %v, %v; want a folder", fi, err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dst2, "linkdir", "x.go")); string(data) != "package x\n" {
+		t.Errorf("linkdir/x.go in the copy = %q", data)
+	}
+	if _, err := os.Lstat(filepath.Join(dst2, "linkdir", "loop")); !os.IsNotExist(err) {
+		t.Errorf("the loop was copied: %v", err)
+	}
+	// A root reached through a link is copied as a tree.
+	viaLink := filepath.Join(t.TempDir(), "via")
+	os.Symlink(root, viaLink)
+	dst3 := filepath.Join(t.TempDir(), "copy")
+	if err := CopyModule(viaLink, dst3); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(dst3); err != nil || !fi.IsDir() {
+		t.Errorf("the copy of a linked root: %v, %v; want a folder, not a link to the module", fi, err)
+	}
+	// writeFiles never writes below a linked folder either.
 	if err := os.Symlink(t.TempDir(), filepath.Join(dst, "sub")); err != nil {
 		t.Fatal(err)
 	}
