@@ -169,7 +169,7 @@ func rewritePhase(rep *PhaseReport, o ApplyOptions) error {
 	if err != nil {
 		return fmt.Errorf("rewrite phase %d: %w", rep.Phase.Number, err)
 	}
-	keepLineEndings(res.Files)
+	keepLineEndings(rep.Dir, res.Files)
 	rep.Rewrite, rep.Patch = res, patch.Unified(res.Files)
 	return nil
 }
@@ -261,7 +261,7 @@ func finalizePhase(ctx context.Context, o ApplyOptions, root string) (*PhaseRepo
 		}
 	}
 	rep.Phase = strategies.Phase{Number: 1, Reason: finalizeReason(rep.Shims, out, o.Deprecate)}
-	keepLineEndings(out.Files)
+	keepLineEndings(rep.Dir, out.Files)
 	rep.Rewrite, rep.Patch = out, patch.Unified(out.Files)
 	return rep, "", nil
 }
