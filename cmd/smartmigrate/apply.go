@@ -110,6 +110,13 @@ unexported shims left without callers are removed.`,
 }
 
 func runApply(ctx context.Context, o *applyOptions) error {
+	if !o.DryRun {
+		lk, err := migrate.Lock(o.Dir)
+		if err != nil {
+			return err
+		}
+		defer lk.Release()
+	}
 	if err := recoverFirst(o.globals); err != nil {
 		return err
 	}
@@ -145,6 +152,15 @@ func runApplyWrite(ctx context.Context, o *applyOptions) error {
 	}
 	o.Apply.Progress, o.Write.Progress = o.Progress, o.Progress
 	start := time.Now()
+	if o.Write.Commit {
+		done, err := migrate.CommitUncommitted(ctx, o.Dir)
+		for _, c := range done {
+			fmt.Fprintf(o.Stderr, "smartmigrate: committed phase %d, applied earlier but not committed: %s\n", c.Phase.Number, c.Commit)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	rep, why, err := migrate.NextPhase(ctx, o.Apply)
 	if err != nil {
 		return err

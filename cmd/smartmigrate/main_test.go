@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,7 +51,47 @@ func TestScripts(t *testing.T) {
 			env.Setenv("NO_COLOR", "1")
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"crlf": cmdCRLF,
+			"eol":  cmdEOL,
+		},
+		// [root]: permissions do not stop this process (read-only
+		// folders are writable to it).
+		Condition: func(cond string) (bool, error) {
+			if cond == "root" {
+				return os.Geteuid() == 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 	})
+}
+
+// cmdCRLF is the script command "crlf FILE...": it gives every line of
+// the files a CRLF ending.
+func cmdCRLF(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: crlf FILE...")
+	}
+	for _, name := range args {
+		data := ts.ReadFile(name)
+		data = strings.ReplaceAll(strings.ReplaceAll(data, "\r\n", "\n"), "\n", "\r\n")
+		ts.Check(os.WriteFile(ts.MkAbs(name), []byte(data), 0o644))
+	}
+}
+
+// cmdEOL is the script command "eol crlf|lf FILE": every line of the file
+// ends so.
+func cmdEOL(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || args[0] != "crlf" && args[0] != "lf" {
+		ts.Fatalf("usage: eol crlf|lf FILE")
+	}
+	data := ts.ReadFile(args[1])
+	crlf := strings.Count(data, "\r\n")
+	lf := strings.Count(data, "\n") - crlf
+	ok := args[0] == "crlf" && lf == 0 && crlf > 0 || args[0] == "lf" && crlf == 0
+	if ok == neg {
+		ts.Fatalf("%s: %d CRLF and %d LF line endings", args[1], crlf, lf)
+	}
 }
 
 // TestPlanGolden prints the bundled example's plan with each strategy and

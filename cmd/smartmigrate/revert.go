@@ -52,6 +52,11 @@ lists the phases to revert first, or reverts them all, newest first, with
 }
 
 func runRevert(ctx context.Context, o *revertOptions) error {
+	lk, err := migrate.Lock(o.Dir)
+	if err != nil {
+		return err
+	}
+	defer lk.Release()
 	if err := recoverFirst(o.globals); err != nil {
 		return err
 	}

@@ -13,6 +13,9 @@ type NewPhase struct {
 	// relies on (see Phase).
 	Created []string
 	Uses    []string
+	// Commit says a git commit of the phase is to follow (see
+	// Phase.Commit).
+	Commit bool
 }
 
 // Append applies a phase: it writes its files and records it in the
@@ -33,6 +36,7 @@ func Append(root string, np NewPhase) (Phase, error) {
 		Files:    []FileHash{},
 		Created:  append([]string{}, np.Created...),
 		Uses:     append([]string{}, np.Uses...),
+		Commit:   np.Commit,
 	}
 	for _, f := range np.Files {
 		p.Files = append(p.Files, FileHash{Path: f.Path, Before: hashOrEmpty(f.Old), After: hashOrEmpty(f.New)})

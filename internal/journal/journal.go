@@ -41,6 +41,10 @@ type Phase struct {
 	// neither, and its phases are taken to depend on nothing.
 	Created []string `json:"created,omitempty"`
 	Uses    []string `json:"uses,omitempty"`
+	// Commit is true when the phase was applied with --commit: a git
+	// commit of it is wanted, and status says when there is none (a
+	// process killed between the journal and the commit).
+	Commit bool `json:"commit,omitempty"`
 	// Reverted is true once the phase has been reverted; RevertedTime says
 	// when.
 	Reverted     bool   `json:"reverted"`
@@ -73,7 +77,7 @@ func Load(root string) (*Journal, error) {
 	}
 	var j Journal
 	if err := json.Unmarshal(data, &j); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, jsonError(path, data, err)
 	}
 	return &j, nil
 }

@@ -150,7 +150,14 @@ func Hash(data []byte) string {
 }
 
 // SavePlan writes p to root/.smartmigrate/plan.json and returns its path.
+// It holds the writer lock while it writes (an apply updates the file's
+// fingerprint).
 func SavePlan(root string, p SavedPlan) (string, error) {
+	lk, err := AcquireLock(root)
+	if err != nil {
+		return "", err
+	}
+	defer lk.Release()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -185,7 +192,9 @@ func LoadPlan(root string) (*SavedPlan, error) {
 
 // WriteFileAtomic writes data to path through a temporary file in the same
 // folder and a rename, so readers see the old contents or the new, never a
-// mix. It keeps the mode of an existing file.
+// mix. It keeps the mode of an existing file. The temporary file is
+// .NAME.tmpDIGITS, which Recover removes when a crash leaves it. The file
+// and then its folder are synced to disk.
 func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -195,7 +204,7 @@ func WriteFileAtomic(path string, data []byte) error {
 	if fi, err := os.Stat(path); err == nil {
 		mode = fi.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+tempSuffix+"*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -218,5 +227,5 @@ func WriteFileAtomic(path string, data []byte) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return nil
+	return syncDir(dir)
 }

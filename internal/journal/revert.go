@@ -54,8 +54,14 @@ func (e *DependentsError) Error() string {
 // Revert undoes an applied phase (and, with Cascade, the later phases that
 // depend on it) in one transaction, and marks it reverted in the journal.
 // It changes nothing when any hunk of a reverse patch does not apply; the
-// error is then a *patch.HunkError wrapped with the phase.
+// error is then a *patch.HunkError wrapped with the phase. It holds the
+// module's writer lock from reading the journal to writing it.
 func Revert(root string, o RevertOptions) ([]Reverted, error) {
+	lk, err := AcquireLock(root)
+	if err != nil {
+		return nil, err
+	}
+	defer lk.Release()
 	j, err := Load(root)
 	if err != nil {
 		return nil, err

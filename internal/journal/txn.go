@@ -57,7 +57,14 @@ func pendingPath(root string) string { return filepath.Join(root, Dir, "pending.
 // written, then each file is replaced atomically, then the journal (and
 // the patch, and the saved plan's fingerprint) is written, and pending.json
 // and the staging folder are removed.
+//
+// It holds the module's writer lock (see AcquireLock) while it writes.
 func Commit(root string, t Txn) error {
+	lk, err := AcquireLock(root)
+	if err != nil {
+		return fmt.Errorf("%s: %w", t.Op, err)
+	}
+	defer lk.Release()
 	stage := stagingDir(root)
 	if err := os.RemoveAll(stage); err != nil {
 		return fmt.Errorf("%s: clear staging: %w", t.Op, err)
@@ -84,6 +91,9 @@ func Commit(root string, t Txn) error {
 			return fmt.Errorf("%s: stage: %w", t.Op, err)
 		}
 	}
+	if err := syncStaging(root); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: stage: %w", t.Op, err)
+	}
 	data, err := encode(p)
 	if err != nil {
 		return err
@@ -93,7 +103,7 @@ func Commit(root string, t Txn) error {
 	}
 	for i, f := range t.Files {
 		if err := put(root, f.Path, f.New); err != nil {
-			return fmt.Errorf("%s: %w (run any smartmigrate command to finish or undo it)", t.Op, err)
+			return abort(root, &p, &blockedError{Path: f.Path, Err: err})
 		}
 		if afterRename != nil {
 			if err := afterRename(i); err != nil {
@@ -102,6 +112,38 @@ func Commit(root string, t Txn) error {
 		}
 	}
 	return finish(root, &p)
+}
+
+// failPut, when set by a test, runs before each file is put in place
+// (by a transaction, or by recovery); an error fails that file as a
+// failed rename would.
+var failPut func(rel string) error
+
+// blockedError is a file of a transaction that could not be put in place.
+type blockedError struct {
+	Path string
+	Err  error
+}
+
+func (e *blockedError) Error() string {
+	return fmt.Sprintf("%s could not be replaced: %v", e.Path, e.Err)
+}
+
+func (e *blockedError) Unwrap() error { return e.Err }
+
+// abort undoes a transaction that blocked on a file: it puts back the
+// contents before of the files already replaced and removes pending.json
+// and the staging folder, so the tree is as it was. When that fails too,
+// pending.json stays for the next command's recovery.
+func abort(root string, p *pending, blocked *blockedError) error {
+	cur, err := currentHashes(root, p)
+	if err == nil {
+		_, err = rollBack(root, p, cur)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w; putting the other files back failed too: %v (run any smartmigrate command to undo it)", p.Op, blocked, err)
+	}
+	return fmt.Errorf("%s: %w; nothing was changed", p.Op, blocked)
 }
 
 // finish writes what records a transaction whose files are all in place,
@@ -164,19 +206,70 @@ func updatePlanSource(root string, files []FileHash) error {
 // puts back the contents before (rolls back). It returns what it did, ""
 // when there was nothing to do. A file that has neither its contents before
 // nor after is an error: it changed since, and a person must decide.
+//
+// It takes the module's writer lock only when there is something to
+// recover; when another process holds it, that process is writing, and
+// the error is a *LockedError naming it.
+//
+// It also removes the temporary files a killed writer left, beside the
+// transaction's files and in .smartmigrate, and its lock file (the lock
+// itself died with it).
 func Recover(root string) (string, error) {
-	p, err := readPending(root)
-	if err != nil || p == nil {
+	stopped := interrupted(root)
+	if !stopped && !hasTemps(root) && !lockLeft(root) {
+		return "", nil
+	}
+	lk, err := AcquireLock(root)
+	if err != nil {
+		if !stopped {
+			return "", nil // the holder's temporary files are live
+		}
 		return "", err
+	}
+	defer lk.Release()
+	p, err := readPending(root)
+	if err != nil {
+		return "", err
+	}
+	if err := removeTemps(root, p); err != nil {
+		return "", fmt.Errorf("remove temporary files: %w", err)
+	}
+	if p == nil {
+		return "", nil
 	}
 	cur, err := currentHashes(root, p)
 	if err != nil {
 		return "", err
 	}
 	if canRollForward(root, p) {
-		return rollForward(root, p, cur)
+		msg, err := rollForward(root, p, cur)
+		var blocked *blockedError
+		if !errors.As(err, &blocked) {
+			return msg, err
+		}
+		// A file cannot be replaced (a read-only folder, an immutable
+		// file): the whole before-state is the one left to reach.
+		if cur, err = currentHashes(root, p); err != nil {
+			return "", err
+		}
+		msg, err = rollBack(root, p, cur)
+		if err != nil {
+			return "", fmt.Errorf("interrupted %s: cannot finish it (%v) nor roll it back: %w", p.Op, blocked, err)
+		}
+		return fmt.Sprintf("could not finish the interrupted %s (%v), so %s", p.Op, blocked, msg), nil
 	}
 	return rollBack(root, p, cur)
+}
+
+// interrupted reports whether a transaction left pending.json or a
+// staging folder behind (or is writing them now).
+func interrupted(root string) bool {
+	for _, p := range []string{pendingPath(root), stagingDir(root)} {
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			return true
+		}
+	}
+	return false
 }
 
 // readPending reads pending.json; it returns nil when there is none, after
@@ -191,9 +284,20 @@ func readPending(root string) (*pending, error) {
 	}
 	var p pending
 	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("%s: %w", pendingPath(root), err)
+		return nil, fmt.Errorf("%w\n%s", jsonError(pendingPath(root), data, err), damagedPendingHelp(root))
 	}
 	return &p, nil
+}
+
+// damagedPendingHelp says what to do when pending.json cannot be read:
+// the transaction it records may have left a mixed tree, and the contents
+// before it are staged.
+func damagedPendingHelp(root string) string {
+	return fmt.Sprintf(`The record of an interrupted apply or revert is damaged, so smartmigrate cannot tell how far it got.
+The contents before it are in %[1]s/old and after it in %[1]s/new. To roll it back
+(files it created, which have no old copy, stay; remove them by hand), run in %[2]s:
+  cp -R %[3]s/staging/old/. . && rm -r %[3]s/pending.json %[3]s/staging
+or to keep the tree as it is: rm -r %[3]s/pending.json %[3]s/staging`, stagingDir(root), root, Dir)
 }
 
 // currentHashes returns the hash of each file of p as it is now; it is an
@@ -292,7 +396,7 @@ func restore(root string, p *pending, cur []string, want func(FileHash) string, 
 			}
 		}
 		if err := put(root, f.Path, data); err != nil {
-			return err
+			return &blockedError{Path: f.Path, Err: err}
 		}
 	}
 	return nil
@@ -304,9 +408,19 @@ func stagedPath(root, side, rel string) string {
 	return filepath.Join(stagingDir(root), side, filepath.FromSlash(rel))
 }
 
-// put replaces root/rel with data atomically; nil data removes it.
+// put replaces root/rel with data atomically; nil data removes it. It
+// refuses a path that is a symbolic link: replacing the link would change
+// what the module means, and writing through it could reach outside.
 func put(root, rel string, data []byte) error {
 	path := filepath.Join(root, filepath.FromSlash(rel))
+	if failPut != nil {
+		if err := failPut(rel); err != nil {
+			return err
+		}
+	}
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("%s is a symbolic link; smartmigrate never writes through a link", path)
+	}
 	if data == nil {
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
@@ -316,11 +430,36 @@ func put(root, rel string, data []byte) error {
 	return WriteFileAtomic(path, data)
 }
 
+// writeFile writes a staged file and syncs it to disk (its folder is
+// synced once everything is staged, see syncStaging).
 func writeFile(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// syncStaging syncs every folder of the staging area, so that the staged
+// files pending.json relies on are on disk before it is written.
+func syncStaging(root string) error {
+	return filepath.WalkDir(stagingDir(root), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		return syncDir(path)
+	})
 }
 
 // hashFile is the Hash of a file's contents, "" when it does not exist.

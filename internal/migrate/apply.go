@@ -110,10 +110,11 @@ func NextPhase(ctx context.Context, o ApplyOptions) (*PhaseReport, string, error
 		rep.Warnings = append(rep.Warnings, "packages are ignored when following the saved plan: it covers the whole module")
 		patterns = nil
 	}
-	model, err := analyze(ctx, o.PlanOptions, patterns...)
+	model, linked, err := analyze(ctx, o.PlanOptions, patterns...)
 	if err != nil {
 		return nil, "", err
 	}
+	rep.Warnings = append(rep.Warnings, linked...)
 	rep.Module, rep.Dir, rep.Model = model.Module, model.Load.Dir, model
 	var why string
 	if saved != nil {
@@ -168,6 +169,7 @@ func rewritePhase(rep *PhaseReport, o ApplyOptions) error {
 	if err != nil {
 		return fmt.Errorf("rewrite phase %d: %w", rep.Phase.Number, err)
 	}
+	keepLineEndings(rep.Dir, res.Files)
 	rep.Rewrite, rep.Patch = res, patch.Unified(res.Files)
 	return nil
 }
@@ -234,10 +236,11 @@ func finalizePhase(ctx context.Context, o ApplyOptions, root string) (*PhaseRepo
 		rep.Warnings = append(rep.Warnings, "packages are ignored with --finalize: it covers the whole module")
 	}
 	o.Dir = root
-	model, err := analyze(ctx, o.PlanOptions)
+	model, linked, err := analyze(ctx, o.PlanOptions)
 	if err != nil {
 		return nil, "", err
 	}
+	rep.Warnings = append(rep.Warnings, linked...)
 	rep.Module, rep.Dir, rep.Model = model.Module, model.Load.Dir, model
 	if n := len(model.Units); n > 0 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d %s still to migrate; finalize covers the shims that exist now", n, plural(n, "unit is", "units are")))
@@ -258,6 +261,7 @@ func finalizePhase(ctx context.Context, o ApplyOptions, root string) (*PhaseRepo
 		}
 	}
 	rep.Phase = strategies.Phase{Number: 1, Reason: finalizeReason(rep.Shims, out, o.Deprecate)}
+	keepLineEndings(rep.Dir, out.Files)
 	rep.Rewrite, rep.Patch = out, patch.Unified(out.Files)
 	return rep, "", nil
 }

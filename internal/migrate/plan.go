@@ -63,12 +63,13 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	model, err := analyze(ctx, o, o.Patterns...)
+	model, linked, err := analyze(ctx, o, o.Patterns...)
 	if err != nil {
 		return nil, err
 	}
 	rep := &PlanReport{Module: model.Module, Dir: model.Load.Dir, Model: model}
 	rep.Plan, rep.Warnings, err = order(model, s, prof, o)
+	rep.Warnings = append(linked, rep.Warnings...)
 	return rep, err
 }
 
@@ -95,17 +96,19 @@ func prepare(o PlanOptions) (strategies.Strategy, map[string]int64, error) {
 	return s, prof, err
 }
 
-// analyze loads the module and builds its model.
-func analyze(ctx context.Context, o PlanOptions, patterns ...string) (*analysis.Model, error) {
+// analyze loads the module and builds its model, leaving out the units
+// that would write through a symbolic link (see leaveOutLinked); the
+// warnings name the links.
+func analyze(ctx context.Context, o PlanOptions, patterns ...string) (*analysis.Model, []string, error) {
 	mod, err := load.LoadWith(ctx, load.Options{Progress: o.Progress}, o.dir(), patterns...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	model, err := analysis.Analyze(mod)
 	if err != nil {
-		return nil, fmt.Errorf("analyse %s: %w", mod.Path, err)
+		return nil, nil, fmt.Errorf("analyse %s: %w", mod.Path, err)
 	}
-	return model, nil
+	return model, leaveOutLinked(model), nil
 }
 
 // order runs the strategy over the model's units.

@@ -38,11 +38,14 @@ type StatusReport struct {
 	Phases   []journal.Phase `json:"phases"`
 	Packages []PackageStatus `json:"packages"`
 	Total    PackageStatus   `json:"total"`
+	// Uncommitted are the numbers of the phases applied with --commit
+	// that git has no commit of (see Uncommitted).
+	Uncommitted []int `json:"uncommitted,omitempty"`
 }
 
 // Status loads and analyses the module and reads its journal.
 func Status(ctx context.Context, o StatusOptions) (*StatusReport, error) {
-	model, err := analyze(ctx, PlanOptions{Dir: o.Dir, Progress: o.Progress}, o.Patterns...)
+	model, _, err := analyze(ctx, PlanOptions{Dir: o.Dir, Progress: o.Progress}, o.Patterns...)
 	if err != nil {
 		return nil, err
 	}
@@ -53,6 +56,13 @@ func Status(ctx context.Context, o StatusOptions) (*StatusReport, error) {
 	rep := &StatusReport{Module: model.Module, Dir: model.Load.Dir, Phases: j.Phases, Packages: []PackageStatus{}, Total: PackageStatus{Package: "total"}}
 	if rep.Phases == nil {
 		rep.Phases = []journal.Phase{}
+	}
+	uncommitted, err := Uncommitted(ctx, rep.Dir, j)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range uncommitted {
+		rep.Uncommitted = append(rep.Uncommitted, p.Number)
 	}
 	byPkg := map[string]*PackageStatus{}
 	get := func(path string) *PackageStatus {

@@ -55,16 +55,33 @@ type ApplyResult struct {
 
 // Recover finishes or undoes an apply or revert that was interrupted in
 // the module that holds dir; it returns what it did ("" for nothing). A
-// dir outside any module has nothing to recover.
+// dir outside any module has nothing to recover. It also removes the
+// verification copies that killed processes left in the temporary folder.
 func Recover(dir string) (string, error) {
 	if dir == "" {
 		dir = "."
 	}
+	// Best effort: an unreadable temporary folder is no reason to stop.
+	_, _ = verify.RemoveStale()
 	root, err := load.FindRoot(dir)
 	if err != nil {
 		return "", nil
 	}
 	return journal.Recover(root)
+}
+
+// Lock takes the writer lock of the module that holds dir (see
+// journal.AcquireLock): a command that writes holds it from start to end,
+// so a second writer refuses at once, naming the holder.
+func Lock(dir string) (*journal.Lock, error) {
+	if dir == "" {
+		dir = "."
+	}
+	root, err := load.FindRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return journal.AcquireLock(root)
 }
 
 // Apply rewrites the next phase (or o.Phase), verifies it and writes it
@@ -101,6 +118,9 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	for _, f := range files {
 		paths = append(paths, f.Path)
 	}
+	if err := checkLinks(rep.Dir, paths); err != nil {
+		return nil, err
+	}
 	if err := checkGit(ctx, rep.Dir, paths, w); err != nil {
 		return nil, err
 	}
@@ -127,19 +147,46 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	w.Progress.Printf("writing the phase through the journal…")
 	jp, err := journal.Append(rep.Dir, journal.NewPhase{
 		Strategy: rep.Strategy, Units: rep.Rewrite.Units, Files: writes, Patch: rep.Patch,
-		Created: rep.Rewrite.CreatedNames(), Uses: rep.Rewrite.Uses,
+		Created: rep.Rewrite.CreatedNames(), Uses: rep.Rewrite.Uses, Commit: w.Commit,
 	})
 	if err != nil {
 		return nil, err
 	}
 	res := &ApplyResult{Report: rep, Journal: jp, Verify: vr}
 	if w.Commit {
-		spec := append(append([]string{}, paths...), journal.Dir)
-		if res.Commit, err = git.Commit(ctx, rep.Dir, spec, commitMessage(rep, jp)); err != nil {
+		spec := append(append([]string{}, paths...), journalFiles(rep.Dir, jp)...)
+		if res.Commit, err = git.Commit(ctx, rep.Dir, spec, commitMessage(rep.Module, rep.Phase.Reason, jp)); err != nil {
 			return res, fmt.Errorf("phase %d is applied, but the commit failed: %w", jp.Number, err)
 		}
 	}
 	return res, nil
+}
+
+// checkLinks refuses a phase that would write through a symbolic link
+// (the analysis leaves such units out; this is the last guard).
+func checkLinks(root string, paths []string) error {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return fmt.Errorf("resolve the module root %s: %w", root, err)
+	}
+	for _, p := range paths {
+		if to, ok := IsLinked(root, realRoot, p); ok {
+			return fmt.Errorf("%s is a symbolic link (to %s): smartmigrate never writes through a link; nothing was written", p, to)
+		}
+	}
+	return nil
+}
+
+// journalFiles are the files of .smartmigrate that a commit of phase jp
+// takes: the journal, the phase's patch and the saved plan (whose
+// fingerprint the phase updates), when it exists. Nothing else of the
+// folder (the lock, a temporary file a crash left) is ever committed.
+func journalFiles(root string, jp journal.Phase) []string {
+	files := []string{journal.Dir + "/journal.json", journal.Dir + "/" + jp.Patch}
+	if _, err := os.Stat(filepath.Join(root, journal.Dir, "plan.json")); err == nil {
+		files = append(files, journal.Dir+"/plan.json")
+	}
+	return files
 }
 
 // checkGit refuses to write over uncommitted changes, and to commit
@@ -179,14 +226,16 @@ func unchanged(rep *PhaseReport) ([]journal.FileWrite, error) {
 	return writes, nil
 }
 
-func commitMessage(rep *PhaseReport, jp journal.Phase) string {
+// commitMessage is the message of phase jp's commit in module; reason,
+// when known, is the plan's reason for the phase.
+func commitMessage(module, reason string, jp journal.Phase) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "smartmigrate: phase %d (%s), %d %s\n\n", jp.Number, jp.Strategy, len(jp.Units), plural(len(jp.Units), "unit", "units"))
-	if rep.Phase.Reason != "" {
-		fmt.Fprintf(&b, "%s\n\n", rep.Phase.Reason)
+	if reason != "" {
+		fmt.Fprintf(&b, "%s\n\n", reason)
 	}
 	for _, u := range jp.Units {
-		fmt.Fprintf(&b, "- %s\n", analysis.ShortID(rep.Module, u))
+		fmt.Fprintf(&b, "- %s\n", analysis.ShortID(module, u))
 	}
 	fmt.Fprintf(&b, "\nPatch: %s/%s\n", journal.Dir, jp.Patch)
 	return b.String()

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -78,6 +79,8 @@ func StatusText(w io.Writer, rep *migrate.StatusReport) error {
 			state := "applied " + ph.Time
 			if ph.Reverted {
 				state = "reverted " + ph.RevertedTime
+			} else if slices.Contains(rep.Uncommitted, ph.Number) {
+				state += ", not committed (apply --commit commits it first)"
 			}
 			fmt.Fprintf(tw, "  phase %d\t%s\t%d %s\t%d %s\t%s\t%s/%s\n", ph.Number, ph.Strategy,
 				len(ph.Units), plural(len(ph.Units), "unit", "units"), len(ph.Files), plural(len(ph.Files), "file", "files"),

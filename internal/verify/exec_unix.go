@@ -3,6 +3,7 @@
 package verify
 
 import (
+	"errors"
 	"os/exec"
 	"syscall"
 )
@@ -18,4 +19,10 @@ func ownGroup(cmd *exec.Cmd) {
 		}
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
+}
+
+// processAlive reports whether a process with the given PID exists.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -127,7 +127,7 @@ func phase(ctx context.Context, in Input) (*Result, error) {
 // even when the copy fails.
 func writeCopy(in Input) (tmp, dir string, err error) {
 	in.Progress.Printf("copying the module to verify the phase…")
-	tmp, err = os.MkdirTemp("", "smartmigrate-verify-*")
+	tmp, err = os.MkdirTemp("", copyPattern())
 	if err != nil {
 		return "", "", err
 	}
@@ -142,20 +142,54 @@ func writeCopy(in Input) (tmp, dir string, err error) {
 }
 
 // writeFiles writes files below dir; a file whose New is nil is removed.
+// It never writes through a symbolic link: a path with a linked folder in
+// it is an error, and the file itself is removed first and created anew.
 func writeFiles(dir string, files []patch.FileChange) error {
 	for _, f := range files {
 		path := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := noLinkedFolder(dir, f.Path); err != nil {
+			return err
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("verification copy: %w", err)
+		}
 		if f.New == nil {
-			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
 			continue
 		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
+			return fmt.Errorf("verification copy: %w", err)
 		}
-		if err := os.WriteFile(path, f.New, 0o644); err != nil {
-			return err
+		out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return fmt.Errorf("verification copy: %w", err)
+		}
+		if _, err := out.Write(f.New); err != nil {
+			out.Close()
+			return fmt.Errorf("verification copy: write %s: %w", path, err)
+		}
+		if err := out.Close(); err != nil {
+			return fmt.Errorf("verification copy: write %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// noLinkedFolder refuses rel (below dir) when a folder on its way is a
+// symbolic link: writing there would write outside the copy.
+func noLinkedFolder(dir, rel string) error {
+	parts := strings.Split(rel, "/")
+	cur := dir
+	for _, p := range parts[:len(parts)-1] {
+		cur = filepath.Join(cur, p)
+		fi, err := os.Lstat(cur)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("verification copy: %w", err)
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("verification copy: %s is below %s, a symbolic link; smartmigrate never writes through a link", rel, cur)
 		}
 	}
 	return nil
@@ -315,8 +349,23 @@ func runCommand(ctx context.Context, in Input, dir string, res *Result) error {
 }
 
 // CopyModule copies the tree below root to dst, leaving out .git and
-// .smartmigrate folders; symbolic links are copied as links.
+// .smartmigrate folders. Symbolic links are copied as what they point to
+// (a file's contents, a folder's tree), so nothing written in the copy, by
+// the checks or by a --verify command, reaches outside it; a dangling link
+// and a link back into a folder being copied (a loop) are left out.
 func CopyModule(root, dst string) error {
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return fmt.Errorf("copy %s: %w", root, err)
+	}
+	// Walk the real folder: a root reached through a link would
+	// otherwise be one link entry, not a tree.
+	return copyTree(real, dst, map[string]bool{real: true})
+}
+
+// copyTree copies root to dst; open holds the real paths of the folders
+// being copied, root's included.
+func copyTree(root, dst string, open map[string]bool) error {
 	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -333,11 +382,7 @@ func CopyModule(root, dst string) error {
 			}
 			return os.MkdirAll(target, 0o755)
 		case d.Type()&fs.ModeSymlink != 0:
-			link, err := os.Readlink(path)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(link, target)
+			return copyLink(path, target, open)
 		case !d.Type().IsRegular():
 			return nil
 		}
@@ -347,6 +392,27 @@ func CopyModule(root, dst string) error {
 		}
 		return copyFile(path, target, info.Mode().Perm())
 	})
+}
+
+// copyLink copies what the symbolic link path points to, to target.
+func copyLink(path, target string, open map[string]bool) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil // dangling: nothing the build can read
+	}
+	if fi.Mode().IsRegular() {
+		return copyFile(path, target, fi.Mode().Perm())
+	}
+	if !fi.IsDir() {
+		return nil
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil || open[real] {
+		return nil // a loop
+	}
+	open[real] = true
+	defer delete(open, real)
+	return copyTree(real, target, open)
 }
 
 func copyFile(src, dst string, mode fs.FileMode) error {

@@ -91,3 +91,73 @@ func TestTypeErrorAndAPIAndCommand(t *testing.T) {
 		t.Error("verification wrote to the module")
 	}
 }
+
+// TestCopyNeverWritesThroughLinks checks that a linked file is copied as a
+// file, so writing the phase in the copy leaves the link's target alone.
+func TestCopyNeverWritesThroughLinks(t *testing.T) {
+	root := module(t)
+	outside := filepath.Join(t.TempDir(), "outside.go")
+	if err := os.WriteFile(outside, []byte("package v\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(root, "linked.go")); err != nil {
+		t.Skip("no symbolic links:", err)
+	}
+	if err := os.Symlink(filepath.Join(root, "missing.go"), filepath.Join(root, "dangling.go")); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), "copy")
+	if err := CopyModule(root, dst); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Lstat(filepath.Join(dst, "linked.go"))
+	if err != nil || !fi.Mode().IsRegular() {
+		t.Fatalf("linked.go in the copy: %v, %v; want a regular file", fi, err)
+	}
+	if _, err := os.Lstat(filepath.Join(dst, "dangling.go")); !os.IsNotExist(err) {
+		t.Errorf("dangling link copied: %v", err)
+	}
+	if err := writeFiles(dst, []patch.FileChange{{Path: "linked.go", Old: []byte("package v\n"), New: []byte("package v // changed\n")}}); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(outside); string(data) != "package v\n" {
+		t.Errorf("the link's target changed: %q", data)
+	}
+	// A linked folder is copied as a folder; a link back into the tree
+	// (a loop) is left out.
+	outDir := t.TempDir()
+	os.WriteFile(filepath.Join(outDir, "x.go"), []byte("package x\n"), 0o644)
+	os.Symlink(outDir, filepath.Join(root, "linkdir"))
+	os.Symlink(root, filepath.Join(outDir, "loop"))
+	dst2 := filepath.Join(t.TempDir(), "copy")
+	if err := CopyModule(root, dst2); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(filepath.Join(dst2, "linkdir")); err != nil || !fi.IsDir() {
+		t.Errorf("linkdir in the copy: %v, %v; want a folder", fi, err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dst2, "linkdir", "x.go")); string(data) != "package x\n" {
+		t.Errorf("linkdir/x.go in the copy = %q", data)
+	}
+	if _, err := os.Lstat(filepath.Join(dst2, "linkdir", "loop")); !os.IsNotExist(err) {
+		t.Errorf("the loop was copied: %v", err)
+	}
+	// A root reached through a link is copied as a tree.
+	viaLink := filepath.Join(t.TempDir(), "via")
+	os.Symlink(root, viaLink)
+	dst3 := filepath.Join(t.TempDir(), "copy")
+	if err := CopyModule(viaLink, dst3); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(dst3); err != nil || !fi.IsDir() {
+		t.Errorf("the copy of a linked root: %v, %v; want a folder, not a link to the module", fi, err)
+	}
+	// writeFiles never writes below a linked folder either.
+	if err := os.Symlink(t.TempDir(), filepath.Join(dst, "sub")); err != nil {
+		t.Fatal(err)
+	}
+	err = writeFiles(dst, []patch.FileChange{{Path: "sub/x.go", New: []byte("package sub\n")}})
+	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("write below a linked folder: %v, want a refusal", err)
+	}
+}
