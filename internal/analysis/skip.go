@@ -18,6 +18,10 @@ const (
 	SkipExportedIface    SkipCode = "exported-interface-method"
 	SkipIfaceUnit        SkipCode = "interface-cannot-change"
 	SkipNotCancellable   SkipCode = "not-cancellable"
+	// SkipLinked: a file the unit would change is a symbolic link, and
+	// smartmigrate never writes through one (migrate decides it, from the
+	// files on disk; Model.LeaveOut records it).
+	SkipLinked SkipCode = "symlinked-file"
 )
 
 // Skip is why a function is left alone: a code and what it is about.
@@ -57,6 +61,8 @@ func (c SkipCode) Label() string {
 		return "interface cannot change"
 	case SkipNotCancellable:
 		return "ctx could reach no wait"
+	case SkipLinked:
+		return "file is a symbolic link"
 	}
 	return string(c)
 }
@@ -66,7 +72,7 @@ func (s Skip) String() string {
 	switch s.Code {
 	case SkipOutsideInterface:
 		return "signature fixed by " + s.Detail
-	case SkipNameTaken, SkipIfaceUnit:
+	case SkipNameTaken, SkipIfaceUnit, SkipLinked:
 		return s.Detail
 	case SkipExportedIface:
 		return "method of an exported interface: it never changes; calls through it use the ctx form when the value has one (apply --upgrade-interfaces also names the optional interface)"

@@ -10,17 +10,13 @@ import (
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
 )
 
-// SkipLinked is the reason a function is left alone when a file the
-// migration would change is a symbolic link: smartmigrate never writes
-// through a link (it could change a file outside the module behind the
-// journal's back), and replacing the link with a file would change what
-// the module means.
-const SkipLinked analysis.SkipCode = "symlinked-file"
-
 // leaveOutLinked takes out of model's units every unit that would change
 // a source file that is a symbolic link, or that is below a linked
 // folder: units declared in such a file, and in-place units called from
-// one (their call sites would change). Their functions get SkipLinked,
+// one (their call sites would change). Smartmigrate never writes through
+// a link (it could change a file outside the module behind the journal's
+// back), and replacing the link with a file would change what the module
+// means. Their functions get analysis.SkipLinked,
 // so the plan lists them; the warnings name each linked file and where it
 // points.
 func leaveOutLinked(model *analysis.Model) []string {
@@ -30,7 +26,7 @@ func leaveOutLinked(model *analysis.Model) []string {
 	}
 	model.LeaveOut(func(u *analysis.Unit) analysis.Skip {
 		if file := linkedFileOf(model, u, linked); file != "" {
-			return analysis.Skip{Code: SkipLinked, Detail: file + " is a symbolic link"}
+			return analysis.Skip{Code: analysis.SkipLinked, Detail: file + " is a symbolic link"}
 		}
 		return analysis.Skip{}
 	})
