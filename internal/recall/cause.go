@@ -151,44 +151,47 @@ func reached(f *analysis.Func) []*analysis.Func {
 // or receiver of func type ("cmdable.Get calls c.process at
 // commands.go:755"), or "".
 func (m *Model) funcValueCall(g *analysis.Func) string {
-	info := g.File.Pkg.Info
-	var found string
-	ast.Inspect(g.Decl.Body, func(n ast.Node) bool {
-		call, ok := n.(*ast.CallExpr)
-		if !ok || found != "" {
-			return found == ""
-		}
+	return m.firstCall(g, func(info *types.Info, call *ast.CallExpr) string {
 		if v, ok := calleeObject(info, call.Fun).(*types.Var); ok {
 			if _, isFunc := v.Type().Underlying().(*types.Signature); isFunc {
-				found = m.callAt(g, call, types.ExprString(call.Fun))
+				return types.ExprString(call.Fun)
 			}
 		}
-		return true
+		return ""
 	})
-	return found
 }
 
 // interfaceCall is the first call in g's body of a method of an interface
 // type other than error ("Client.Close calls io.Closer.Close at
 // client.go:40"), or "".
 func (m *Model) interfaceCall(g *analysis.Func) string {
-	info := g.File.Pkg.Info
-	var found string
-	ast.Inspect(g.Decl.Body, func(n ast.Node) bool {
-		call, ok := n.(*ast.CallExpr)
-		if !ok || found != "" {
-			return found == ""
-		}
+	return m.firstCall(g, func(info *types.Info, call *ast.CallExpr) string {
 		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 		if !ok {
-			return true
+			return ""
 		}
 		s := info.Selections[sel]
 		if s == nil || s.Kind() != types.MethodVal || !types.IsInterface(s.Recv()) || sel.Sel.Name == "Error" {
-			return true
+			return ""
 		}
-		recv := types.TypeString(s.Recv(), types.RelativeTo(g.File.Pkg.Types))
-		found = m.callAt(g, call, recv+"."+sel.Sel.Name)
+		return types.TypeString(s.Recv(), types.RelativeTo(g.File.Pkg.Types)) + "." + sel.Sel.Name
+	})
+}
+
+// firstCall describes the first call in g's body that callee names (the
+// callee as people read it), or is "".
+func (m *Model) firstCall(g *analysis.Func, callee func(*types.Info, *ast.CallExpr) string) string {
+	info := g.File.Pkg.Info
+	var found string
+	ast.Inspect(g.Decl.Body, func(n ast.Node) bool {
+		if found != "" {
+			return false
+		}
+		if call, ok := n.(*ast.CallExpr); ok {
+			if name := callee(info, call); name != "" {
+				found = m.callAt(g, call, name)
+			}
+		}
 		return true
 	})
 	return found

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
+	"github.com/smartmigrate/smartmigrate/internal/e2e"
 	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/strategies"
@@ -191,11 +192,11 @@ func Run(ctx context.Context, lib Library, work string, logf func(string, ...any
 	if err := Copy(ctx, lib.Before, before, lib.Fixes); err != nil {
 		return nil, fmt.Errorf("recall %s: fetch the old version: %w", lib.Name, err)
 	}
-	after, err := Download(ctx, lib.After, scratch)
+	after, err := e2e.Download(ctx, lib.After, scratch)
 	if err != nil {
 		return nil, fmt.Errorf("recall %s: fetch the new version: %w", lib.Name, err)
 	}
-	oldAPI, newAPI, err := scanBoth(before, after)
+	oldAPI, newAPI, err := scanBoth(before, after.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("recall %s: %w", lib.Name, err)
 	}
