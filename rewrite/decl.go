@@ -76,7 +76,7 @@ func (rw *rewriter) sortedFiles() []*fileState {
 // declaration (a ctx form beside a shim, or ctx in place).
 func (rw *rewriter) rewriteFunc(fs *fileState, d *decorator.Decorator, decl *ast.FuncDecl, t *target) error {
 	dd := d.Dst.Nodes[decl].(*dst.FuncDecl)
-	ctxName := freshName("ctx", identNames(decl))
+	ctxName := rw.ctxParamName(fs, d, decl)
 	ctxPkg := rw.contextName(fs)
 	fs.needCtx = true
 	if err := rw.rewriteBody(fs, d, decl, t, ctxName); err != nil {
@@ -373,6 +373,72 @@ func identNames(n ast.Node) map[string]bool {
 		return true
 	})
 	return names
+}
+
+// ctxParamName is the name of the ctx parameter decl gets: always "ctx"
+// when the function can give the name up. Its own parameters and locals
+// named ctx are renamed (ctx2, ...) with every use, so that the public
+// parameter reads as everywhere else; only when ctx names something
+// declared outside the function that the body uses (a package variable,
+// an import), or in a file without types, is the parameter ctx2.
+func (rw *rewriter) ctxParamName(fs *fileState, d *decorator.Decorator, decl *ast.FuncDecl) string {
+	used := identNames(decl)
+	if !used["ctx"] {
+		return "ctx"
+	}
+	if !fs.typed {
+		return freshName("ctx", used)
+	}
+	local, outside := ctxIdents(fs.pkg.TypesInfo, decl)
+	if outside {
+		return freshName("ctx", used)
+	}
+	if len(local) > 0 {
+		name := freshName("ctx2", used)
+		for _, id := range local {
+			if did, ok := d.Dst.Nodes[id].(*dst.Ident); ok {
+				did.Name = name
+			}
+		}
+		rw.report(local[0].Pos(), CodeRewritten, "%s's own ctx renamed %s: the ctx parameter is ctx", decl.Name.Name, name)
+	}
+	return "ctx"
+}
+
+// ctxIdents are decl's identifiers named ctx that stand for a parameter or
+// local declared in decl; outside is true when one stands for something
+// declared elsewhere. Field and method names (x.ctx, T{ctx: v}) and
+// labels do not clash with a parameter.
+func ctxIdents(info *types.Info, decl *ast.FuncDecl) (local []*ast.Ident, outside bool) {
+	sels := map[*ast.Ident]bool{}
+	ast.Inspect(decl, func(n ast.Node) bool {
+		if se, ok := n.(*ast.SelectorExpr); ok {
+			sels[se.Sel] = true
+		}
+		id, ok := n.(*ast.Ident)
+		if !ok || id.Name != "ctx" || sels[id] {
+			return true
+		}
+		obj := info.Defs[id]
+		if obj == nil {
+			obj = info.Uses[id]
+		}
+		switch o := obj.(type) {
+		case nil, *types.Label:
+			return true
+		case *types.Var:
+			if o.IsField() {
+				return true
+			}
+		}
+		if obj.Pos() >= decl.Pos() && obj.Pos() < decl.End() {
+			local = append(local, id)
+		} else {
+			outside = true
+		}
+		return true
+	})
+	return local, outside
 }
 
 // freshName returns base, or base2, base3... the first not in used.

@@ -91,11 +91,37 @@ func siblingOf(fn *types.Func) *types.Func {
 		if cand == nil {
 			continue
 		}
-		if matchesCtxForm(sig, cand.Type().(*types.Signature), suffix == "WithContext") {
+		if matchesCtxForm(sig, sameTypeParams(sig, cand), suffix == "WithContext") {
 			return cand
 		}
 	}
 	return nil
+}
+
+// sameTypeParams is cand's signature written with the type parameters of
+// sig, a generic function's (Load[T] beside LoadContext[T]: each declares
+// its own T), so that the two compare; cand's own signature when either is
+// not generic or they do not take as many.
+func sameTypeParams(sig *types.Signature, cand *types.Func) *types.Signature {
+	csig := cand.Type().(*types.Signature)
+	tps := sig.TypeParams()
+	if tps.Len() == 0 || csig.TypeParams().Len() != tps.Len() {
+		return csig
+	}
+	for i := 0; i < tps.Len(); i++ {
+		if !types.Identical(tps.At(i).Constraint(), csig.TypeParams().At(i).Constraint()) {
+			return csig
+		}
+	}
+	args := make([]types.Type, tps.Len())
+	for i := range args {
+		args[i] = tps.At(i)
+	}
+	inst, err := types.Instantiate(nil, csig, args, false)
+	if err != nil {
+		return csig
+	}
+	return inst.(*types.Signature)
 }
 
 // lookupSibling finds a function or method named name beside fn.
