@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/doc/comment"
 	"go/token"
+	"go/types"
 	"maps"
 	"slices"
 	"strings"
@@ -76,7 +77,7 @@ func (rw *rewriter) sortedFiles() []*fileState {
 // declaration (a ctx form beside a shim, or ctx in place).
 func (rw *rewriter) rewriteFunc(fs *fileState, d *decorator.Decorator, decl *ast.FuncDecl, t *target) error {
 	dd := d.Dst.Nodes[decl].(*dst.FuncDecl)
-	ctxName := rw.ctxParamName(fs, d, decl)
+	ctxName, renamed := rw.ctxParamName(fs, d, decl)
 	ctxPkg := rw.contextName(fs)
 	fs.needCtx = true
 	if err := rw.rewriteBody(fs, d, decl, t, ctxName); err != nil {
@@ -119,6 +120,9 @@ func (rw *rewriter) rewriteFunc(fs *fileState, d *decorator.Decorator, decl *ast
 		Body: dd.Body,
 	}
 	form.Type.Params.List = prependParam(form.Type.Params.List, ctxField)
+	for _, id := range renamed {
+		id.Name = "ctx" // the shim keeps its parameter's name
+	}
 	form.Decs.Before = dst.EmptyLine
 	form.Decs.After = dst.NewLine
 	form.Decs.Start = ctxFormDoc(docLines(dd.Decs.Start), decl.Name.Name)
@@ -380,29 +384,37 @@ func identNames(n ast.Node) map[string]bool {
 // named ctx are renamed (ctx2, ...) with every use, so that the public
 // parameter reads as everywhere else; only when ctx names something
 // declared outside the function that the body uses (a package variable,
-// an import), or in a file without types, is the parameter ctx2.
-func (rw *rewriter) ctxParamName(fs *fileState, d *decorator.Decorator, decl *ast.FuncDecl) string {
+// an import), or in a file without types, is the parameter ctx2. inSig
+// are the renamed identifiers of decl's signature (a parameter named ctx),
+// which a shim gives back their name.
+func (rw *rewriter) ctxParamName(fs *fileState, d *decorator.Decorator, decl *ast.FuncDecl) (name string, inSig []*dst.Ident) {
 	used := identNames(decl)
 	if !used["ctx"] {
-		return "ctx"
+		return "ctx", nil
 	}
 	if !fs.typed {
-		return freshName("ctx", used)
+		return freshName("ctx", used), nil
 	}
 	local, outside := ctxIdents(fs.pkg.TypesInfo, decl)
 	if outside {
-		return freshName("ctx", used)
+		return freshName("ctx", used), nil
 	}
-	if len(local) > 0 {
-		name := freshName("ctx2", used)
-		for _, id := range local {
-			if did, ok := d.Dst.Nodes[id].(*dst.Ident); ok {
-				did.Name = name
-			}
+	if len(local) == 0 {
+		return "ctx", nil
+	}
+	renamed := freshName("ctx2", used)
+	for _, id := range local {
+		did, ok := d.Dst.Nodes[id].(*dst.Ident)
+		if !ok {
+			continue
 		}
-		rw.report(local[0].Pos(), CodeRewritten, "%s's own ctx renamed %s: the ctx parameter is ctx", decl.Name.Name, name)
+		did.Name = renamed
+		if id.Pos() < decl.Type.End() {
+			inSig = append(inSig, did)
+		}
 	}
-	return "ctx"
+	rw.report(local[0].Pos(), CodeRenamed, "%s: its own ctx is now %s, so that the ctx parameter is ctx", decl.Name.Name, renamed)
+	return "ctx", inSig
 }
 
 // ctxIdents are decl's identifiers named ctx that stand for a parameter or

@@ -71,6 +71,9 @@ const (
 	CodeOffloaded Code = "offloaded"
 	// CodeUnwrapped: an offload this phase removes.
 	CodeUnwrapped Code = "unwrapped"
+	// CodeRenamed: a ctx form's own variable renamed so that its ctx
+	// parameter is ctx.
+	CodeRenamed Code = "renamed"
 )
 
 // Diagnostic is one thing the rewrite did or could not do, at a place.

@@ -120,7 +120,7 @@ func migrateWith(t *testing.T, dir, strategy string, opts rewrite.Input) []strin
 		diff := patch.Unified(out.Files)
 		checkPatch(t, dir, diff, out.Files)
 		var report strings.Builder
-		for _, code := range []rewrite.Code{rewrite.CodeRewritten, rewrite.CodeLeft, rewrite.CodeTODO, rewrite.CodeMoved, rewrite.CodeOffloaded, rewrite.CodeUnwrapped} {
+		for _, code := range []rewrite.Code{rewrite.CodeRewritten, rewrite.CodeLeft, rewrite.CodeTODO, rewrite.CodeMoved, rewrite.CodeOffloaded, rewrite.CodeUnwrapped, rewrite.CodeRenamed} {
 			for _, it := range out.Of(code) {
 				fmt.Fprintf(&report, "# %s %s\n", code, it)
 			}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"go/token"
+	"slices"
 	"sort"
 )
 
@@ -10,6 +11,7 @@ import (
 // changes when migrated and why a blocking one is left alone. It is the
 // one classification both drivers use.
 func classify(funcs []*Func) {
+	markGeneratedCallers(funcs)
 	for _, f := range funcs {
 		if !f.ghost {
 			f.Kind = kindOf(f)
@@ -60,9 +62,27 @@ func kindOf(f *Func) Kind {
 	return InPlace
 }
 
-// public reports whether something outside the module may call or hold f.
+// public reports whether something outside the module may call or hold
+// f, or a file the migration must not change.
 func public(f *Func) bool {
-	return token.IsExported(f.Name) && f.Importable || f.UsedAsValue || len(f.Interfaces) > 0
+	return token.IsExported(f.Name) && f.Importable || f.UsedAsValue || len(f.Interfaces) > 0 || len(f.GeneratedCallers) > 0
+}
+
+// markGeneratedCallers notes, on every function, the generated files
+// whose code calls or holds it.
+func markGeneratedCallers(funcs []*Func) {
+	for _, g := range funcs {
+		if g.File == nil || !g.File.Generated {
+			continue
+		}
+		for _, c := range g.Calls {
+			for _, t := range c.Targets() {
+				if !slices.Contains(t.GeneratedCallers, c.At.File) {
+					t.GeneratedCallers = append(t.GeneratedCallers, c.At.File)
+				}
+			}
+		}
+	}
 }
 
 // interfaceUnits lists, for every blocking method of an interface that is

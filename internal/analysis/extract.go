@@ -160,8 +160,27 @@ func structuralSkip(file *File, d *ast.FuncDecl) Skip {
 		return Skip{Code: SkipCgo}
 	case d.Body == nil:
 		return Skip{Code: SkipNoBody}
+	case d.Name.IsExported() && deprecated(d.Doc):
+		return Skip{Code: SkipDeprecated}
 	}
 	return Skip{}
+}
+
+// deprecated reports whether doc has a "Deprecated: " paragraph: such a
+// function gets no new exported ctx form (its users are told to move
+// away from it, not to a sibling of it).
+func deprecated(doc *ast.CommentGroup) bool {
+	if doc == nil {
+		return false
+	}
+	prev := ""
+	for _, l := range strings.Split(doc.Text(), "\n") {
+		if strings.HasPrefix(l, "Deprecated: ") && strings.TrimSpace(prev) == "" {
+			return true
+		}
+		prev = l
+	}
+	return false
 }
 
 func (x *extractor) indexInterfaces(file *File, d *ast.GenDecl) {

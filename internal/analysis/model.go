@@ -355,6 +355,10 @@ type Func struct {
 	// UsedAsValue is true when the function is referred to other than in a
 	// call (a method value, a func passed as an argument).
 	UsedAsValue bool
+	// GeneratedCallers are the generated files that call the function or
+	// hold it (the migration never edits them): it gets a ctx form beside
+	// a sync form they keep calling.
+	GeneratedCallers []string
 	// Interfaces are the module's exported interfaces this method helps
 	// satisfy.
 	Interfaces []*Interface

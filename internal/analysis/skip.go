@@ -22,6 +22,9 @@ const (
 	// smartmigrate never writes through one (migrate decides it, from the
 	// files on disk; Model.LeaveOut records it).
 	SkipLinked SkipCode = "symlinked-file"
+	// SkipDeprecated: an exported function documented Deprecated, which
+	// gets no new exported ctx form.
+	SkipDeprecated SkipCode = "deprecated"
 )
 
 // Skip is why a function is left alone: a code and what it is about.
@@ -63,6 +66,8 @@ func (c SkipCode) Label() string {
 		return "ctx could reach no wait"
 	case SkipLinked:
 		return "file is a symbolic link"
+	case SkipDeprecated:
+		return "deprecated"
 	}
 	return string(c)
 }
@@ -74,6 +79,8 @@ func (s Skip) String() string {
 		return "signature fixed by " + s.Detail
 	case SkipNameTaken, SkipIfaceUnit, SkipLinked:
 		return s.Detail
+	case SkipDeprecated:
+		return "documented Deprecated: it gets no new exported ctx form"
 	case SkipExportedIface:
 		return "method of an exported interface: it never changes; calls through it use the ctx form when the value has one (apply --upgrade-interfaces also names the optional interface)"
 	case SkipNotCancellable:
@@ -96,6 +103,8 @@ const (
 	RiskIfaceUnit     RiskCode = "interface-unit"
 	RiskPartial       RiskCode = "partly-cancellable"
 	RiskDetached      RiskCode = "detached"
+	RiskOwnCtx        RiskCode = "own-context"
+	RiskGenerated     RiskCode = "generated-caller"
 )
 
 // Risk is a note for the reviewer of a unit.
@@ -128,6 +137,10 @@ func (r Risk) String() string {
 		return fmt.Sprintf("partly cancellable: its ctx does not reach %s", r.Detail)
 	case RiskDetached:
 		return fmt.Sprintf("%s at %s outlives the call: it gets context.WithoutCancel(ctx), the caller's values without its cancellation", r.Detail, r.At.Short())
+	case RiskGenerated:
+		return fmt.Sprintf("called from %s, a generated file the migration never edits: it gets a ctx form and keeps its sync form for it", r.Detail)
+	case RiskOwnCtx:
+		return fmt.Sprintf("a context of its own (%s at %s) is what its calls get: the caller's ctx does not reach them unless the code derives one from the other", r.Detail, r.At.Short())
 	}
 	return string(r.Code)
 }

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"sort"
 
@@ -104,4 +105,60 @@ func paramSource(info *types.Info, ft *ast.FuncType, testOK bool) (Source, bool)
 	}
 	sort.SliceStable(found, func(i, j int) bool { return found[i].rank < found[j].rank })
 	return found[0].src, true
+}
+
+// ownContexts are the context.Context variables fn's body declares from
+// something other than the context package (ctx := opts.ctx, ctx :=
+// c.baseCtx()) and then uses: once fn has a ctx form, what is given them
+// does not get the caller's ctx. A context.With... or Background value is
+// not one (the ctx form derives it from its ctx), nor are parameters.
+func ownContexts(info *types.Info, body *ast.BlockStmt) []*ast.Ident {
+	if body == nil {
+		return nil
+	}
+	var out []*ast.Ident
+	ast.Inspect(body, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || as.Tok != token.DEFINE || len(as.Rhs) != len(as.Lhs) {
+			return true
+		}
+		for i, l := range as.Lhs {
+			id, ok := l.(*ast.Ident)
+			if !ok {
+				continue
+			}
+			if v, ok := info.Defs[id].(*types.Var); ok && IsContext(v.Type()) && !fromContextPkg(info, as.Rhs[i]) && used(info, body, v) {
+				out = append(out, id)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// fromContextPkg reports whether e is a call of a function of package
+// context.
+func fromContextPkg(info *types.Info, e ast.Expr) bool {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	fn, ok := info.Uses[sel.Sel].(*types.Func)
+	return ok && fn.Pkg() != nil && fn.Pkg().Path() == "context"
+}
+
+// used reports whether body uses v.
+func used(info *types.Info, body *ast.BlockStmt, v *types.Var) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && info.Uses[id] == v {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

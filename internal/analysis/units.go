@@ -195,6 +195,14 @@ func funcRisks(m *Model, f *Func) []Risk {
 			risks = append(risks, Risk{Code: RiskCallback, Detail: ShortName(o.Rule.Call), At: o.At})
 		}
 	}
+	for _, file := range f.GeneratedCallers {
+		risks = append(risks, Risk{Code: RiskGenerated, Detail: file})
+	}
+	if f.Decl != nil && f.File != nil {
+		for _, id := range ownContexts(f.File.Pkg.Info, f.Decl.Body) {
+			risks = append(risks, Risk{Code: RiskOwnCtx, Detail: id.Name, At: m.Position(id.Pos())})
+		}
+	}
 	for _, o := range f.Ops {
 		if o.Detached {
 			risks = append(risks, Risk{Code: RiskDetached, Detail: "code that calls " + ShortName(o.Rule.Call), At: o.At})

@@ -61,6 +61,7 @@ var sections = []struct {
 	{rewrite.CodeMoved, "call sites moved to a ctx form", true},
 	{rewrite.CodeOffloaded, "ctx forms offloaded (--offload)", false},
 	{rewrite.CodeUnwrapped, "offloads removed", false},
+	{rewrite.CodeRenamed, "variables renamed for the ctx parameter", false},
 }
 
 // PhaseText writes the report of a rewritten phase.
