@@ -255,7 +255,8 @@ func docLines(start dst.Decorations) []string {
 }
 
 // shimDoc adds to Foo's doc the paragraph database/sql uses, before any
-// trailing directives (//go:..., //nolint...), which must stay last.
+// trailing link definitions ([RFC 8259]: https://...) and directives
+// (//go:..., //nolint...), which gofmt keeps last.
 func shimDoc(start dst.Decorations, name string) dst.Decorations {
 	note := fmt.Sprintf("// %s uses context.Background internally; to specify the context, use %sContext.", name, name)
 	doc := docLines(start)
@@ -264,22 +265,36 @@ func shimDoc(start dst.Decorations, name string) dst.Decorations {
 		return append(head, note)
 	}
 	i := len(doc)
-	for i > 0 && isDirective(doc[i-1]) {
+	for i > 0 && (isDirective(doc[i-1]) || isLinkDef(doc[i-1]) || doc[i-1] == "//" && i < len(doc)) {
 		i--
 	}
-	directives := i < len(doc)
+	tail := doc[i:]
 	for i > 0 && doc[i-1] == "//" {
-		i-- // a blank comment line before the directives, or ending the doc
+		i-- // a blank comment line before the tail, or ending the doc
 	}
 	out := append(head, doc[:i]...)
 	if i > 0 && !makesHeading(doc[:i], note) {
 		out = append(out, "//")
 	}
 	out = append(out, note)
-	if directives {
-		out = append(out, doc[i:]...)
+	if len(tail) > 0 {
+		if isLinkDef(tail[0]) {
+			out = append(out, "//")
+		}
+		out = append(out, tail...)
 	}
 	return out
+}
+
+// isLinkDef reports whether a doc comment line is a link definition:
+// "// [Name]: URL".
+func isLinkDef(line string) bool {
+	rest, ok := strings.CutPrefix(line, "// [")
+	if !ok {
+		return false
+	}
+	_, url, ok := strings.Cut(rest, "]: ")
+	return ok && url != "" && !strings.ContainsAny(url, " \t")
 }
 
 // makesHeading reports whether a paragraph after doc would turn doc's last

@@ -84,6 +84,9 @@ func FuzzRewrite(f *testing.F) {
 			if _, err := parser.ParseFile(token.NewFileSet(), fc.Path, fc.New, parser.ParseComments); err != nil {
 				t.Fatalf("rewritten %s does not parse: %v\n%s", fc.Path, err, fc.New)
 			}
+			if (fc.Old == nil || isGofmtClean(fc.Old)) && !isGofmtClean(fc.New) {
+				t.Fatalf("rewritten %s was gofmt-clean and is not:\n%s", fc.Path, fc.New)
+			}
 		}
 		applied, err := patch.Apply(diff, func(p string) ([]byte, error) {
 			if b, ok := old[p]; ok && b != nil {

@@ -155,13 +155,13 @@ func (rw *rewriter) render(fs *fileState) ([]byte, error) {
 		return nil, err
 	}
 	// A new first argument can change how gofmt spaces the others
-	// (f(a + b) but f(ctx, a+b)). A file that was gofmt-clean stays so; a
-	// file that was not is left as it is outside the changed lines.
-	if len(fs.edits) > 0 {
-		if clean, err := format.Source(fs.src); err == nil && bytes.Equal(clean, fs.src) {
-			if formatted, err := format.Source(out.Bytes()); err == nil {
-				return formatted, nil
-			}
+	// (f(a + b) but f(ctx, a+b)), and gofmt moves doc comment lines the
+	// printer leaves. A file that was gofmt-clean stays so (verification
+	// checks it too); a file that was not is left as it is outside the
+	// changed lines.
+	if clean, err := format.Source(fs.src); err == nil && bytes.Equal(clean, fs.src) {
+		if formatted, err := format.Source(out.Bytes()); err == nil {
+			return formatted, nil
 		}
 	}
 	return out.Bytes(), nil

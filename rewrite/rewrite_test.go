@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"go/format"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,6 +38,7 @@ func TestGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			dir := materialize(t, file)
+			clean := gofmtClean(t, dir)
 			golden := filepath.Join("../golden/rewrite", name)
 			var phases []string
 			if strings.HasPrefix(name, "offload") {
@@ -70,8 +73,33 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			vet(t, dir)
+			for path := range clean {
+				if data, err := os.ReadFile(path); err == nil && !isGofmtClean(data) {
+					t.Errorf("%s was gofmt-clean and is not after the migration", path)
+				}
+			}
 		})
 	}
+}
+
+// gofmtClean lists the .go files below dir that gofmt leaves as they are.
+func gofmtClean(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	clean := map[string]bool{}
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, ".go") {
+			if data, err := os.ReadFile(path); err == nil && isGofmtClean(data) {
+				clean[path] = true
+			}
+		}
+		return nil
+	})
+	return clean
+}
+
+func isGofmtClean(src []byte) bool {
+	out, err := format.Source(src)
+	return err == nil && bytes.Equal(out, src)
 }
 
 // migrateAll applies every phase of strategy to the module in dir, one at

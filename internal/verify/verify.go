@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/format"
 	"io"
 	"io/fs"
 	"os"
@@ -59,7 +60,8 @@ type Result struct {
 
 // Failure is a check the phase does not pass.
 type Failure struct {
-	// Check is "type-check", "go vet", "API compatibility" or "--verify".
+	// Check is "gofmt", "type-check", "go vet", "API compatibility" or
+	// "--verify".
 	Check string
 	// Detail is what the check printed: type errors, the vet findings the
 	// phase adds, apidiff's report, the command's output.
@@ -98,6 +100,9 @@ func phase(ctx context.Context, in Input) (*Result, error) {
 		return nil, err
 	}
 	res.Steps = append(res.Steps, Step{Name: "copy", Duration: time.Since(all)})
+	if err := checkFormat(in.Files, res); err != nil {
+		return nil, err
+	}
 
 	// go vet on the copy runs while the copy is loaded: both mostly wait
 	// on the go command.
@@ -120,6 +125,36 @@ func phase(ctx context.Context, in Input) (*Result, error) {
 	}
 	in.Progress.Printf("phase verified in %s", progress.Round(time.Since(all)))
 	return res, nil
+}
+
+// checkFormat fails when a Go file the phase changes was gofmt-clean and
+// is not any more (a CI that checks formatting would fail after apply).
+// A file that was not clean is not judged; a new file must be clean.
+func checkFormat(files []patch.FileChange, res *Result) error {
+	start := time.Now()
+	var bad []string
+	for _, f := range files {
+		if !strings.HasSuffix(f.Path, ".go") || f.New == nil {
+			continue
+		}
+		if f.Old != nil && !gofmtClean(f.Old) {
+			continue
+		}
+		if !gofmtClean(f.New) {
+			bad = append(bad, f.Path+": gofmt would change it")
+		}
+	}
+	if len(bad) > 0 {
+		return &Failure{Check: "gofmt", Detail: strings.Join(bad, "\n")}
+	}
+	res.Steps = append(res.Steps, Step{Name: "gofmt", Duration: time.Since(start)})
+	return nil
+}
+
+// gofmtClean reports whether src is Go that gofmt leaves as it is.
+func gofmtClean(src []byte) bool {
+	out, err := format.Source(src)
+	return err == nil && bytes.Equal(out, src)
 }
 
 // writeCopy copies the module to a new temporary folder tmp and writes the

@@ -161,3 +161,19 @@ func TestCopyNeverWritesThroughLinks(t *testing.T) {
 		t.Errorf("write below a linked folder: %v, want a refusal", err)
 	}
 }
+
+// TestGofmt: a clean file the phase leaves unclean fails, naming it; a
+// file that was not clean before is not judged.
+func TestGofmt(t *testing.T) {
+	root := module(t)
+	unclean := strings.Replace(old, "func F() {", "func F()  {", 1)
+	_, err := Phase(t.Context(), Input{Root: root, Files: change(unclean)})
+	var f *Failure
+	if !errors.As(err, &f) || f.Check != "gofmt" || !strings.Contains(f.Detail, "v.go: gofmt would change it") {
+		t.Fatalf("error = %v, want a gofmt failure naming v.go", err)
+	}
+	files := []patch.FileChange{{Path: "v.go", Old: []byte(unclean), New: []byte(unclean + "\n// G is new.\nfunc G()  {}\n")}}
+	if _, err := Phase(t.Context(), Input{Root: root, Files: files}); err != nil {
+		t.Errorf("a file that was not gofmt-clean fails: %v", err)
+	}
+}
