@@ -125,7 +125,7 @@ func (rw *rewriter) rewriteFunc(fs *fileState, d *decorator.Decorator, decl *ast
 	}
 	form.Decs.Before = dst.EmptyLine
 	form.Decs.After = dst.NewLine
-	form.Decs.Start = ctxFormDoc(docLines(dd.Decs.Start), decl.Name.Name)
+	form.Decs.Start = ctxFormDoc(docLines(dd.Decs.Start), decl.Name.Name, recvTypeName(decl))
 	rw.makeShim(dd, decl, ctxPkg)
 	if rw.inserted[fs] == nil {
 		rw.inserted[fs] = map[ast.Decl][]dst.Decl{}
@@ -207,7 +207,7 @@ func (rw *rewriter) makeShim(dd *dst.FuncDecl, decl *ast.FuncDecl, ctxPkg string
 	stmt.Decorations().Before = dst.NewLine
 	stmt.Decorations().After = dst.NewLine
 	dd.Body = &dst.BlockStmt{List: []dst.Stmt{stmt}}
-	dd.Decs.Start = shimDoc(dd.Decs.Start, decl.Name.Name)
+	dd.Decs.Start = shimDoc(dd.Decs.Start, decl.Name.Name, recvTypeName(decl))
 }
 
 func isVariadic(ft *ast.FuncType) bool {
@@ -257,8 +257,8 @@ func docLines(start dst.Decorations) []string {
 // shimDoc adds to Foo's doc the paragraph database/sql uses, before any
 // trailing link definitions ([RFC 8259]: https://...) and directives
 // (//go:..., //nolint...), which gofmt keeps last.
-func shimDoc(start dst.Decorations, name string) dst.Decorations {
-	note := fmt.Sprintf("// %s uses context.Background internally; to specify the context, use %sContext.", name, name)
+func shimDoc(start dst.Decorations, name, recv string) dst.Decorations {
+	note := fmt.Sprintf("// %s uses context.Background internally; to specify the context, use %s.", name, docLink(recv, name+"Context"))
 	doc := docLines(start)
 	head := append([]string(nil), start[:len(start)-len(doc)]...)
 	if len(doc) == 0 {
@@ -328,9 +328,13 @@ func headings(lines []string) int {
 	return n
 }
 
-// ctxFormDoc is Foo's doc for FooContext: the name changed where the doc
-// starts with it, directives left to the shim.
-func ctxFormDoc(doc []string, name string) dst.Decorations {
+// ctxFormDoc is Foo's doc for FooContext, in the standard library's
+// style: a short doc (one paragraph, no heading, list or code) carried
+// over with the name changed where it starts with it; a long one, or
+// none, is "FooContext is like [Foo] but takes a context." (one copy of a
+// long doc to keep up to date, and its examples call Foo). Directives are
+// left to the shim.
+func ctxFormDoc(doc []string, name, recv string) dst.Decorations {
 	var out []string
 	for _, line := range doc {
 		if isDirective(line) && !strings.HasPrefix(line, "//nolint") {
@@ -341,17 +345,85 @@ func ctxFormDoc(doc []string, name string) dst.Decorations {
 	for len(out) > 0 && out[len(out)-1] == "//" {
 		out = out[:len(out)-1]
 	}
-	if len(out) == 0 && ast.IsExported(name) {
-		return dst.Decorations{fmt.Sprintf("// %sContext is like %s but takes a context.", name, name)}
+	if len(out) == 0 && !ast.IsExported(name) {
+		return nil
 	}
-	if len(out) > 0 {
-		if rest, ok := strings.CutPrefix(out[0], "// "+name+" "); ok {
-			out[0] = "// " + name + "Context " + rest
-		} else if out[0] == "// "+name {
-			out[0] = "// " + name + "Context"
+	if len(out) == 0 || longDoc(out) {
+		like := fmt.Sprintf("// %sContext is like %s but takes a context.", name, docLink(recv, name))
+		for _, l := range out {
+			if strings.HasPrefix(l, "//nolint") {
+				like += "\n" + l
+			}
 		}
+		return strings.Split(like, "\n")
+	}
+	if rest, ok := strings.CutPrefix(out[0], "// "+name+" "); ok {
+		out[0] = "// " + name + "Context " + rest
+	} else if out[0] == "// "+name {
+		out[0] = "// " + name + "Context"
 	}
 	return out
+}
+
+// longDoc reports whether a // doc comment is more than one paragraph of
+// text: several paragraphs, a heading, a list or a code block.
+func longDoc(lines []string) bool {
+	var text strings.Builder
+	for _, l := range lines {
+		if isDirective(l) {
+			continue
+		}
+		rest, ok := strings.CutPrefix(l, "//")
+		if !ok {
+			return true // a /* */ comment: not judged, not copied
+		}
+		text.WriteString(strings.TrimPrefix(rest, " ") + "\n")
+	}
+	var p comment.Parser
+	content := p.Parse(text.String()).Content
+	if len(content) > 1 {
+		return true
+	}
+	for _, b := range content {
+		if _, ok := b.(*comment.Paragraph); !ok {
+			return true
+		}
+	}
+	return false
+}
+
+// docLink is a doc comment's name for name: [Name], [Recv.Name] for a
+// method; plain when go doc would not link it (unexported).
+func docLink(recv, name string) string {
+	if !ast.IsExported(name) || recv != "" && !ast.IsExported(recv) {
+		return name
+	}
+	if recv != "" {
+		return "[" + recv + "." + name + "]"
+	}
+	return "[" + name + "]"
+}
+
+// recvTypeName is the name of decl's receiver type ("Client" for
+// (c *Client[T])), or "" for a function.
+func recvTypeName(decl *ast.FuncDecl) string {
+	if decl.Recv == nil || len(decl.Recv.List) != 1 {
+		return ""
+	}
+	t := decl.Recv.List[0].Type
+	if s, ok := t.(*ast.StarExpr); ok {
+		t = s.X
+	}
+	switch e := t.(type) {
+	case *ast.IndexExpr:
+		t = e.X
+	case *ast.IndexListExpr:
+		t = e.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
 }
 
 func isDirective(line string) bool {

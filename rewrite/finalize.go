@@ -349,7 +349,7 @@ func finalizeDoc(s *Shim, deprecate bool) (textEdit, bool) {
 		if len(text) > 0 {
 			text = append(text, "//")
 		}
-		text = append(text, fmt.Sprintf("// Deprecated: Use %s instead.", s.Form))
+		text = append(text, fmt.Sprintf("// Deprecated: Use %s instead.", docLink(recvTypeName(s.decl), s.Form)))
 	}
 	if !hasInline {
 		directives = append(directives, InlineDirective)
