@@ -410,20 +410,7 @@ func recvTypeName(decl *ast.FuncDecl) string {
 	if decl.Recv == nil || len(decl.Recv.List) != 1 {
 		return ""
 	}
-	t := decl.Recv.List[0].Type
-	if s, ok := t.(*ast.StarExpr); ok {
-		t = s.X
-	}
-	switch e := t.(type) {
-	case *ast.IndexExpr:
-		t = e.X
-	case *ast.IndexListExpr:
-		t = e.X
-	}
-	if id, ok := t.(*ast.Ident); ok {
-		return id.Name
-	}
-	return ""
+	return analysis.ReceiverTypeName(decl.Recv.List[0].Type)
 }
 
 func isDirective(line string) bool {

@@ -74,6 +74,16 @@ func funcID(pkgPath, recv, name string) string {
 	}
 }
 
+// ReceiverTypeName is the name of a receiver's type, "Client" for
+// *Client[T], or "" when it is not a name.
+func ReceiverTypeName(expr ast.Expr) string {
+	n := strings.TrimPrefix(recvName(expr), "*")
+	if n == "?" {
+		return ""
+	}
+	return n
+}
+
 // recvName returns "*T" or "T" for a receiver type expression, without
 // type arguments.
 func recvName(expr ast.Expr) string {
