@@ -256,8 +256,10 @@ func forwardsParams(info *types.Info, fd *ast.FuncDecl, args []ast.Expr) bool {
 	return true
 }
 
-// finalizeCalls moves the calls to shims in f's non-test code to their
-// ctx forms, and counts the references to shims that remain.
+// finalizeCalls moves the calls to shims in f to their ctx forms, and
+// counts the references to shims that remain. A test's call moves only
+// when it has a context to give (t.Context(), from go 1.24 on, or a ctx
+// in scope): a test is not given context.TODO().
 func (rw *rewriter) finalizeCalls(f *ast.File, pkg *packages.Package, shims map[*types.Func]*Shim, refs map[*Shim]int) {
 	test := strings.HasSuffix(rw.mod.Fset.Position(f.Package).Filename, "_test.go")
 	calls := map[*ast.Ident]*ast.CallExpr{}
@@ -282,7 +284,8 @@ func (rw *rewriter) finalizeCalls(f *ast.File, pkg *packages.Package, shims map[
 			continue
 		}
 		call := calls[id]
-		if test || call == nil || s.decl.Pos() <= id.Pos() && id.Pos() < s.decl.End() {
+		src := rw.sources[call]
+		if call == nil || test && src.Kind == analysis.SourceTODO || s.decl.Pos() <= id.Pos() && id.Pos() < s.decl.End() {
 			refs[s]++
 			continue
 		}
@@ -291,7 +294,6 @@ func (rw *rewriter) finalizeCalls(f *ast.File, pkg *packages.Package, shims map[
 			refs[s]++
 			continue
 		}
-		src := rw.sources[call]
 		before := calleeText(fs, call)
 		fs.edits = append(fs.edits, textEdit{start: fs.offset(id.Pos()), end: fs.offset(id.End()), text: s.Form})
 		rw.res.Diagnostics = append(rw.res.Diagnostics, Diagnostic{Pos: rw.position(call.Pos()), Code: CodeMoved, Func: s.ID,

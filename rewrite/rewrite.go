@@ -228,6 +228,11 @@ func newRewriter(in Input) *rewriter {
 				rw.sources[call] = c.Source
 			}
 		}
+		for _, o := range f.Ops {
+			if call, ok := o.Node.(*ast.CallExpr); ok && o.Rule.Rewrite == analysis.RewriteSibling {
+				rw.sources[call] = o.Source
+			}
+		}
 	}
 	return rw
 }

@@ -445,6 +445,9 @@ func (w *bodyWalker) call(call *ast.CallExpr) {
 		if r.Rewrite == RewriteSleep {
 			op.Stuck = w.needsErrorResult()
 		}
+		if r.Rewrite == RewriteSibling {
+			op.Source = ctxSource(w.file.Pkg, testContextOK(w.x.goVersion), call, w.stack)
+		}
 		w.encl.Ops = append(w.encl.Ops, op)
 		return
 	}

@@ -156,6 +156,10 @@ type Op struct {
 	// stores or returns): a ctx form gives it context.WithoutCancel(ctx).
 	// It does not make the function block.
 	Detached bool
+	// Source is, for a call of a function with a ctx form
+	// (RewriteSibling), the context a caller without one would give it
+	// (t.Context() in a test): what finalize moves the call with.
+	Source Source
 }
 
 // Blocks reports whether the operation makes its function block.
