@@ -17,6 +17,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"io/fs"
 	"os"
@@ -207,11 +210,26 @@ func applyAll(ctx context.Context, dir string, row *Row, o Options) (done bool, 
 			break
 		}
 		recordPhase(row, res, time.Since(t0), o)
+		for _, f := range res.Journal.Files {
+			if f.Before != "" && generated(filepath.Join(dir, f.Path)) {
+				row.Failures = append(row.Failures, fmt.Sprintf("phase %d changed the generated file %s", res.Journal.Number, f.Path))
+			}
+		}
 	}
 	if row.Phases == o.MaxPhases {
 		row.Failures = append(row.Failures, fmt.Sprintf("still phases to apply after %d", o.MaxPhases))
 	}
 	return done, nil
+}
+
+// generated reports whether the Go file at path is generated (its
+// "Code generated ... DO NOT EDIT." comment).
+func generated(path string) bool {
+	if !strings.HasSuffix(path, ".go") {
+		return false
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.PackageClauseOnly|parser.ParseComments)
+	return err == nil && ast.IsGenerated(f)
 }
 
 // applyFailed records in row an apply (what) that failed with err,
