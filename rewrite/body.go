@@ -163,6 +163,10 @@ func (br *bodyRewrite) call(call *ast.CallExpr, stack []ast.Node, decl *ast.Func
 				br.rw.report(o.Pos, CodeLeft, "%s left as is: no context-aware form", o.Name())
 				return
 			}
+			if o.Stuck != "" {
+				br.rw.report(o.Pos, CodeLeft, "%s left as is: %s", o.Name(), o.Stuck)
+				return
+			}
 			br.sink(call, o.Rule, stack, decl)
 		}
 		return

@@ -129,7 +129,11 @@ func dump(r *analysis.Model) string {
 			case o.Rule.Rewrite == analysis.RewriteCallback:
 				kind = "callback sink"
 			}
-			fmt.Fprintf(&b, "  %s %s -> %s at %s\n", kind, o.Rule.Call, o.Rule.Form, o.At.Short())
+			stuck := ""
+			if o.Stuck != "" && o.Rule.Wait == analysis.WaitNone {
+				stuck = " (left: " + o.Stuck + ")"
+			}
+			fmt.Fprintf(&b, "  %s %s -> %s at %s%s\n", kind, o.Rule.Call, o.Rule.Form, o.At.Short(), stuck)
 		}
 		for _, c := range f.Calls {
 			if !c.Callee.Blocking {

@@ -448,6 +448,9 @@ func (w *bodyWalker) call(call *ast.CallExpr) {
 		if r.Rewrite == RewriteSibling {
 			op.Source = ctxSource(w.file.Pkg, testContextOK(w.x.goVersion), call, w.stack)
 		}
+		if why := tooNew(r, w.x.goVersion); why != "" {
+			op.Stuck = why
+		}
 		w.encl.Ops = append(w.encl.Ops, op)
 		return
 	}

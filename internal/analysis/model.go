@@ -145,8 +145,9 @@ type Op struct {
 	// Conn is the connection of a RewriteConnIO operation, when the code
 	// shows it.
 	Conn *Conn
-	// Stuck says why the ctx cannot reach this wait where it stands; ""
-	// when it can (and for sinks).
+	// Stuck says why the ctx cannot reach this wait where it stands, or
+	// why a sink's context-aware form cannot be used (it is newer than
+	// the module's go line); "" when it can.
 	Stuck string
 	// Scope is the innermost function around the operation: the
 	// *ast.FuncDecl or an *ast.FuncLit.
@@ -166,11 +167,12 @@ type Op struct {
 func (o *Op) Blocks() bool { return o.Rule.Blocks() && !o.Detached }
 
 // Cancellable reports whether the ctx form's ctx reaches the operation:
-// a sink (made context-aware by the rewrite, or by hand where it says so),
-// or a wait the rewrite can bind ctx to.
+// a sink (made context-aware by the rewrite, or by hand where it says so)
+// whose context-aware form the module's go line has, or a wait the
+// rewrite can bind ctx to.
 func (o *Op) Cancellable() bool {
 	if o.Rule.Wait == WaitNone {
-		return true
+		return o.Stuck == ""
 	}
 	return o.Rule.Rewrite != RewriteNone && o.Stuck == ""
 }
