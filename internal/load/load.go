@@ -45,6 +45,20 @@ type Module struct {
 	// Ignored are the files of the module's packages that the current build
 	// constraints exclude (x_windows.go on linux), parsed without types.
 	Ignored []IgnoredFile
+	// Broken are the packages a Partial load left out, or kept without
+	// their test files, because they do not type-check.
+	Broken []Broken
+}
+
+// Broken is a package (or a package's tests) that does not type-check.
+type Broken struct {
+	// ID is the package as go/packages names it: "example.com/m/p",
+	// "example.com/m/p [example.com/m/p.test]" for its tests.
+	ID string
+	// TestsOnly is true when the package is kept without its test files.
+	TestsOnly bool
+	// Messages are its errors, "file:line:col: msg".
+	Messages []string
 }
 
 // IgnoredFile is a file of a package that the build constraints exclude.
@@ -108,6 +122,11 @@ type Options struct {
 	// What names the load in progress lines ("the rewritten copy"); ""
 	// says nothing more than "packages".
 	What string
+	// Partial keeps going without the packages that do not type-check
+	// (Module.Broken says which and why) instead of failing: a package
+	// whose test files do not type-check is kept without them. The load
+	// still fails when no package is left.
+	Partial bool
 }
 
 // Load loads the packages matching patterns (relative to dir, "./..." when
@@ -171,6 +190,12 @@ func LoadWith(ctx context.Context, o Options, dir string, patterns ...string) (*
 		return nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
 	}
 	m.Packages = selectVariants(pkgs)
+	if o.Partial {
+		// With nothing left, the errors below say why.
+		if ok, broken := leaveOutBroken(pkgs, m.Packages, absDir); len(ok) > 0 {
+			m.Packages, m.Broken = ok, broken
+		}
+	}
 	if o.What != "" {
 		o.Progress.Printf("loaded %d %s of %s in %s", len(m.Packages), plural(len(m.Packages), "package", "packages"), o.What, progress.Round(time.Since(start)))
 	} else {
@@ -187,6 +212,55 @@ func LoadWith(ctx context.Context, o Options, dir string, patterns ...string) (*
 	}
 	m.Ignored = parseIgnored(m)
 	return m, nil
+}
+
+// leaveOutBroken splits the selected packages into those that
+// type-check and the broken ones: a test variant with errors is replaced
+// by its plain package when that one has none; other packages with errors
+// are dropped.
+func leaveOutBroken(all, selected []*packages.Package, dir string) ([]*packages.Package, []Broken) {
+	plain := map[string]*packages.Package{}
+	for _, p := range all {
+		if p.ForTest == "" && !strings.HasSuffix(p.PkgPath, ".test") {
+			plain[p.PkgPath] = p
+		}
+	}
+	var ok []*packages.Package
+	var broken []Broken
+	for _, p := range selected {
+		err := packageErrors([]*packages.Package{p}, dir)
+		if err == nil {
+			ok = append(ok, p)
+			continue
+		}
+		var msgs []string
+		if le, isLoad := err.(*Error); isLoad {
+			msgs = le.Messages
+		}
+		b := Broken{ID: p.ID, Messages: msgs}
+		if q := plain[p.PkgPath]; p.ForTest == p.PkgPath && q != nil && len(q.Errors) == 0 {
+			b.TestsOnly = true
+			ok = append(ok, q)
+		}
+		broken = append(broken, b)
+	}
+	return ok, broken
+}
+
+// String is the broken package for people, with its first error.
+func (b Broken) String() string {
+	what := "package " + b.ID + " left out: it does not type-check"
+	if b.TestsOnly {
+		pkg, _, _ := strings.Cut(b.ID, " ")
+		what = "the test files of " + pkg + " left out: they do not type-check"
+	}
+	if len(b.Messages) > 0 {
+		what += ": " + b.Messages[0]
+		if len(b.Messages) > 1 {
+			what += fmt.Sprintf(" (and %d more)", len(b.Messages)-1)
+		}
+	}
+	return what
 }
 
 // selectVariants keeps one package per package clause: the in-package test

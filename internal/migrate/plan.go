@@ -96,11 +96,12 @@ func prepare(o PlanOptions) (strategies.Strategy, map[string]int64, error) {
 	return s, prof, err
 }
 
-// analyze loads the module and builds its model, leaving out the units
-// that would write through a symbolic link (see leaveOutLinked); the
-// warnings name the links.
+// analyze loads the module and builds its model, without the packages
+// that do not type-check, and leaving out the units that would write
+// through a symbolic link (see leaveOutLinked); the warnings name the
+// broken packages and the links.
 func analyze(ctx context.Context, o PlanOptions, patterns ...string) (*analysis.Model, []string, error) {
-	mod, err := load.LoadWith(ctx, load.Options{Progress: o.Progress}, o.dir(), patterns...)
+	mod, err := load.LoadWith(ctx, load.Options{Progress: o.Progress, Partial: true}, o.dir(), patterns...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -108,7 +109,11 @@ func analyze(ctx context.Context, o PlanOptions, patterns ...string) (*analysis.
 	if err != nil {
 		return nil, nil, fmt.Errorf("analyse %s: %w", mod.Path, err)
 	}
-	return model, leaveOutLinked(model), nil
+	var warnings []string
+	for _, b := range mod.Broken {
+		warnings = append(warnings, b.String())
+	}
+	return model, append(warnings, leaveOutLinked(model)...), nil
 }
 
 // order runs the strategy over the model's units.

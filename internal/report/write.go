@@ -28,6 +28,9 @@ func AppliedText(w io.Writer, res *migrate.ApplyResult) error {
 			if s.Note != "" && s.Name != "go vet" {
 				st += " (" + s.Note + ")"
 			}
+			if s.Preexisting != "" {
+				st += " (pre-existing, not blamed on the phase: " + s.Preexisting + ")"
+			}
 			steps = append(steps, st)
 		}
 		p.f("verified: %s\n", strings.Join(steps, ", "))

@@ -49,6 +49,9 @@ type Step struct {
 	Duration time.Duration `json:"duration"`
 	// Note says more ("3 compatible API changes").
 	Note string `json:"note,omitempty"`
+	// Preexisting is what failed the same way before the phase, and so
+	// is not blamed on it ("2 packages do not type-check").
+	Preexisting string `json:"preexisting,omitempty"`
 }
 
 // Result is a phase that passed every check.
@@ -269,10 +272,11 @@ func (bv *backgroundVet) wait() vetResult {
 }
 
 // typeCheck is check (a): the rewritten module in dir loads and
-// type-checks, tests included.
+// type-checks, tests included, but for what did not type-check before
+// the phase either (reported as pre-existing, not blamed on it).
 func typeCheck(ctx context.Context, in Input, dir string, res *Result) (*load.Module, error) {
 	start := time.Now()
-	mod, err := load.LoadWith(ctx, load.Options{Progress: in.Progress, What: "the rewritten copy"}, dir)
+	mod, err := load.LoadWith(ctx, load.Options{Progress: in.Progress, What: "the rewritten copy", Partial: true}, dir)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
@@ -283,8 +287,63 @@ func typeCheck(ctx context.Context, in Input, dir string, res *Result) (*load.Mo
 		}
 		return nil, &Failure{Check: "type-check", Detail: err.Error()}
 	}
-	res.Steps = append(res.Steps, Step{Name: "type-check", Duration: time.Since(start)})
+	pre := ""
+	if len(mod.Broken) > 0 {
+		old, err := oldModule(ctx, &in)
+		if err != nil {
+			return nil, err
+		}
+		if added := addedErrors(old.Broken, mod.Broken); len(added) > 0 {
+			return nil, &Failure{Check: "type-check", Detail: strings.Join(added, "\n")}
+		}
+		pre = fmt.Sprintf("%d %s did not type-check before the phase either", len(mod.Broken), plural(len(mod.Broken), "package", "packages"))
+	}
+	res.Steps = append(res.Steps, Step{Name: "type-check", Duration: time.Since(start), Preexisting: pre})
 	return mod, nil
+}
+
+// oldModule is the module as it stands: in.Old, loaded here (and kept in
+// in) when nil.
+func oldModule(ctx context.Context, in *Input) (*load.Module, error) {
+	if in.Old != nil {
+		return in.Old, nil
+	}
+	old, err := load.LoadWith(ctx, load.Options{Progress: in.Progress, What: "the module as it stands", Partial: true}, in.Root)
+	if err != nil {
+		return nil, fmt.Errorf("load the module as it stands: %w", err)
+	}
+	in.Old = old
+	return old, nil
+}
+
+// addedErrors are the type errors of after that before does not have,
+// compared by file and message (a phase moves lines).
+func addedErrors(before, after []load.Broken) []string {
+	had := map[string]bool{}
+	for _, b := range before {
+		for _, m := range b.Messages {
+			had[errorKey(m)] = true
+		}
+	}
+	var added []string
+	for _, b := range after {
+		for _, m := range b.Messages {
+			if !had[errorKey(m)] {
+				added = append(added, m)
+			}
+		}
+	}
+	return added
+}
+
+// errorKey is "file: msg" for "file:line:col: msg".
+func errorKey(m string) string {
+	pos, msg, ok := strings.Cut(m, ": ")
+	if !ok {
+		return m
+	}
+	file, _, _ := strings.Cut(pos, ":")
+	return file + ": " + msg
 }
 
 // checkVet is check (b): go vet (its result vr) adds no finding on the
@@ -297,7 +356,16 @@ func checkVet(ctx context.Context, in Input, patterns []string, vr vetResult, re
 	start := time.Now().Add(-vr.took)
 	if len(patterns) > 0 {
 		if vr.err != nil {
-			return &Failure{Check: "go vet", Detail: vr.err.Error()}
+			// go vet that cannot run on the module as it stands either (a
+			// missing go.sum entry, a package that does not type-check) is
+			// not the phase's fault: it is reported, not blamed.
+			if _, err := vet(ctx, in.Root, patterns); err == nil {
+				return &Failure{Check: "go vet", Detail: vr.err.Error()}
+			}
+			in.Progress.Printf("go vet fails on the module as it stands too; not blamed on the phase")
+			res.Steps = append(res.Steps, Step{Name: "go vet", Duration: time.Since(start), Note: strings.Join(patterns, " "),
+				Preexisting: "go vet fails on the module as it stands too: " + firstLine(vr.err.Error())})
+			return nil
 		}
 		if len(vr.findings) > 0 {
 			in.Progress.Printf("go vet on the module as it stands, to compare…")
@@ -314,18 +382,21 @@ func checkVet(ctx context.Context, in Input, patterns []string, vr vetResult, re
 	return nil
 }
 
+// firstLine is s up to its first newline.
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
 // checkAPI is check (c): no incompatible change to an importable
 // package's API between the module as it stands and mod; the compatible
 // changes go to res.Compatible.
 func checkAPI(ctx context.Context, in Input, mod *load.Module, res *Result) error {
 	start := time.Now()
 	in.Progress.Printf("comparing the API (apidiff)…")
-	old := in.Old
-	if old == nil {
-		var err error
-		if old, err = load.LoadWith(ctx, load.Options{Progress: in.Progress, What: "the module as it stands"}, in.Root); err != nil {
-			return fmt.Errorf("load the module as it stands: %w", err)
-		}
+	old, err := oldModule(ctx, &in)
+	if err != nil {
+		return err
 	}
 	reports, err := apiChanges(old, mod, in.Files)
 	if err != nil {
