@@ -108,10 +108,32 @@ func FindRoot(dir string) (string, error) {
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
+			if err := workspaceRoot(abs); err != nil {
+				return "", err
+			}
 			return "", fmt.Errorf("%s is not inside a Go module (no go.mod here or in any parent folder)", abs)
 		}
 		d = parent
 	}
+}
+
+// workspaceRoot is the error for dir when it holds a go.work: smartmigrate
+// migrates one module at a time, so it names the members to run it in.
+func workspaceRoot(dir string) error {
+	path := filepath.Join(dir, "go.work")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	wf, err := modfile.ParseWork(path, data, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	var uses []string
+	for _, u := range wf.Use {
+		uses = append(uses, filepath.ToSlash(filepath.Clean(u.Path)))
+	}
+	return fmt.Errorf("%s is a go.work workspace, not a module: run smartmigrate in one of its modules (%s), or point -C at one", dir, strings.Join(uses, ", "))
 }
 
 // Options say how to load.

@@ -95,7 +95,7 @@ func Phase(ctx context.Context, in Input) (*Result, error) {
 func phase(ctx context.Context, in Input) (*Result, error) {
 	res := &Result{}
 	all := time.Now()
-	tmp, dir, err := writeCopy(in)
+	tmp, dir, err := writeCopy(ctx, in)
 	if tmp != "" {
 		defer os.RemoveAll(tmp)
 	}
@@ -161,9 +161,10 @@ func gofmtClean(src []byte) bool {
 }
 
 // writeCopy copies the module to a new temporary folder tmp and writes the
-// phase's files in the copy, dir. tmp is set, for the caller to remove,
-// even when the copy fails.
-func writeCopy(in Input) (tmp, dir string, err error) {
+// phase's files in the copy, dir, with a go.work beside it when the module
+// is a workspace member. tmp is set, for the caller to remove, even when
+// the copy fails.
+func writeCopy(ctx context.Context, in Input) (tmp, dir string, err error) {
 	in.Progress.Printf("copying the module to verify the phase…")
 	tmp, err = os.MkdirTemp("", copyPattern())
 	if err != nil {
@@ -175,6 +176,20 @@ func writeCopy(in Input) (tmp, dir string, err error) {
 	}
 	if err := writeFiles(dir, in.Files); err != nil {
 		return tmp, "", err
+	}
+	work, err := workspaceOf(ctx, in.Root)
+	if err != nil {
+		return tmp, "", err
+	}
+	if env := os.Getenv("GOWORK"); work != "" && env != "" {
+		// The go command would use that workspace in the copy too, and
+		// verify the module as it stands instead of the phase.
+		return tmp, "", fmt.Errorf("GOWORK=%s is set: unset it, so that verification can give its copy of the module a workspace of its own (the go.work above the module is found without it)", env)
+	}
+	if work != "" {
+		if err := writeWorkspace(work, in.Root, dir, tmp); err != nil {
+			return tmp, "", err
+		}
 	}
 	return tmp, dir, nil
 }
