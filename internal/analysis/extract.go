@@ -39,9 +39,11 @@ type extractor struct {
 	fields *fieldSet
 }
 
+// newExtractor makes an extractor for module, whose go line is goVersion
+// ("1.24"; go/analysis spells it "go1.24").
 func newExtractor(fset *token.FileSet, module, goVersion string, position func(token.Pos) Position) *extractor {
 	return &extractor{
-		fset: fset, module: module, goVersion: goVersion, rules: newRules(), position: position, fields: newFieldSet(),
+		fset: fset, module: module, goVersion: strings.TrimPrefix(goVersion, "go"), rules: newRules(), position: position, fields: newFieldSet(),
 		byKey: map[string]*Func{}, values: map[string]bool{}, chans: map[types.Object]*chanUse{},
 		joined: map[*ast.FuncLit]bool{}, joins: map[ast.Node]bool{},
 	}
