@@ -68,7 +68,7 @@ func (m *Model) UnitOf(f *Func) *Unit { return m.unitOf[f] }
 func (m *Model) Position(pos token.Pos) Position { return modulePosition(m.Load, pos) }
 
 func modulePosition(mod *load.Module, pos token.Pos) Position {
-	p := mod.Fset.Position(pos)
+	p := ShownPosition(mod.Fset, pos, mod.Dir)
 	return Position{File: mod.Rel(p.Filename), Line: p.Line, Col: p.Column}
 }
 

@@ -60,10 +60,10 @@ type PackageInput struct {
 func AnalyzePackage(in PackageInput) []*Func {
 	modRoot := ""
 	position := func(pos token.Pos) Position {
-		p := in.Fset.Position(pos)
 		if modRoot == "" {
-			modRoot = moduleRoot(p.Filename, in.Types.Path(), in.Module)
+			modRoot = moduleRoot(in.Fset.PositionFor(pos, false).Filename, in.Types.Path(), in.Module)
 		}
+		p := ShownPosition(in.Fset, pos, modRoot)
 		return Position{File: relName(p.Filename, modRoot, in.Types.Path()), Line: p.Line, Col: p.Column}
 	}
 	x := newExtractor(in.Fset, in.Module, in.GoVersion, position)

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/smartmigrate/smartmigrate/internal/analysis"
 	"github.com/smartmigrate/smartmigrate/internal/load"
 	goanalysis "golang.org/x/tools/go/analysis"
 	driver "golang.org/x/tools/go/analysis/checker"
@@ -149,7 +150,7 @@ func roots(g *driver.Graph) []*driver.Action {
 
 // finding turns a diagnostic into a Finding with its function's lines.
 func finding(pkg *packages.Package, d goanalysis.Diagnostic, dir string) Finding {
-	p := pkg.Fset.Position(d.Pos)
+	p := analysis.ShownPosition(pkg.Fset, d.Pos, dir)
 	f := Finding{File: rel(dir, p.Filename), Line: p.Line, Col: p.Column, Message: d.Message, StartLine: p.Line, EndLine: p.Line, abs: p.Filename}
 	for _, file := range pkg.Syntax {
 		if file.Pos() > d.Pos || d.Pos >= file.End() {
