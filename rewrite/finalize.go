@@ -19,6 +19,8 @@ type FinalizeInput struct {
 	// Deprecate adds "Deprecated: Use FooContext instead." to every
 	// exported shim.
 	Deprecate bool
+	// KeepShims removes no shim, even one nothing in the module uses.
+	KeepShims bool
 }
 
 // Shim is a function whose body only calls its ctx form with
@@ -80,7 +82,7 @@ func Finalize(in FinalizeInput) (*Result, []Shim, error) {
 		// A method may be what makes its type satisfy an interface,
 		// anywhere: only functions are removed.
 		isMethod := s.fn.Signature().Recv() != nil
-		if !s.Exported && !isMethod && refs[s] == 0 && !ignoredNames[s.fn.Pkg().Path()+"."+s.fn.Name()] {
+		if !in.KeepShims && !s.Exported && !isMethod && refs[s] == 0 && !ignoredNames[s.fn.Pkg().Path()+"."+s.fn.Name()] {
 			s.Removed = true
 			start, end := declRange(s.decl)
 			from, to := s.fs.offset(start), s.fs.offset(end)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/internal/report"
@@ -151,7 +150,6 @@ func runApplyWrite(ctx context.Context, o *applyOptions) error {
 		return errors.New("--commit and --allow-dirty do not go together: the commit would take in the uncommitted changes")
 	}
 	o.Apply.Progress, o.Write.Progress = o.Progress, o.Progress
-	start := time.Now()
 	if o.Write.Commit {
 		done, err := migrate.CommitUncommitted(ctx, o.Dir)
 		for _, c := range done {
@@ -161,23 +159,14 @@ func runApplyWrite(ctx context.Context, o *applyOptions) error {
 			return err
 		}
 	}
-	rep, why, err := migrate.NextPhase(ctx, o.Apply)
+	o.Write.Warn = func(w string) { fmt.Fprintf(o.Stderr, "smartmigrate: warning: %s\n", w) }
+	res, why, err := migrate.Apply(ctx, o.Apply, o.Write)
 	if err != nil {
 		return err
 	}
-	if rep == nil {
+	if res == nil {
 		fmt.Fprintf(o.Stderr, "smartmigrate: %s; nothing written\n", why)
 		return nil
-	}
-	for _, w := range rep.Warnings {
-		fmt.Fprintf(o.Stderr, "smartmigrate: warning: %s\n", w)
-	}
-	res, err := migrate.WritePhase(ctx, rep, o.Write)
-	if res != nil {
-		res.Took = time.Since(start)
-	}
-	if err != nil {
-		return err
 	}
 	if o.JSON {
 		return report.JSON(o.Stdout, report.Applied(res))

@@ -35,6 +35,9 @@ type ApplyOptions struct {
 	// module, inside migrated functions, use the ctx form when the value
 	// implements the optional FooerContext interface generated beside it.
 	UpgradeInterfaces bool
+	// keepShims keeps every shim in the finalize phase: the removal of
+	// the unused ones failed verification (see Apply).
+	keepShims bool
 }
 
 // PhaseReport is one rewritten phase.
@@ -245,7 +248,7 @@ func finalizePhase(ctx context.Context, o ApplyOptions, root string) (*PhaseRepo
 	if n := len(model.Units); n > 0 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d %s still to migrate; finalize covers the shims that exist now", n, plural(n, "unit is", "units are")))
 	}
-	out, shims, err := rewrite.Finalize(rewrite.FinalizeInput{Model: model, Deprecate: o.Deprecate})
+	out, shims, err := rewrite.Finalize(rewrite.FinalizeInput{Model: model, Deprecate: o.Deprecate, KeepShims: o.keepShims})
 	if err != nil {
 		return nil, "", fmt.Errorf("finalize: %w", err)
 	}

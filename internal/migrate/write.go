@@ -31,6 +31,9 @@ type WriteOptions struct {
 	Commit bool
 	// Progress, when set, says which check runs.
 	Progress *progress.Printer
+	// Warn, when set, gets the phase's warnings (Apply) before it is
+	// verified and written.
+	Warn func(string)
 }
 
 // Interrupted is the error of an apply stopped before it wrote anything.
@@ -92,11 +95,57 @@ func Apply(ctx context.Context, o ApplyOptions, w WriteOptions) (*ApplyResult, s
 	if err != nil || rep == nil {
 		return nil, why, err
 	}
+	warn(w, rep.Warnings)
 	res, err := WritePhase(ctx, rep, w)
+	if retry := keepShimsRetry(rep, err); retry != "" {
+		// What the analysis cannot see (a file left out because it does
+		// not type-check, reflection) may still use a shim it removes.
+		warn(w, []string{retry})
+		o.keepShims = true
+		if rep, why, err = NextPhase(ctx, o); err != nil || rep == nil {
+			return nil, why, err
+		}
+		res, err = WritePhase(ctx, rep, w)
+	}
 	if res != nil {
 		res.Took = time.Since(start)
 	}
 	return res, "", err
+}
+
+// warn passes msgs to w.Warn, when set.
+func warn(w WriteOptions, msgs []string) {
+	if w.Warn == nil {
+		return
+	}
+	for _, m := range msgs {
+		w.Warn(m)
+	}
+}
+
+// keepShimsRetry says why a finalize phase is tried again keeping every
+// shim: it removed some and failed verification; "" otherwise.
+func keepShimsRetry(rep *PhaseReport, err error) string {
+	var f *verify.Failure
+	if rep.Strategy != FinalizeStrategy || !errors.As(err, &f) {
+		return ""
+	}
+	var removed []string
+	for _, s := range rep.Shims {
+		if s.Removed {
+			removed = append(removed, s.ID)
+		}
+	}
+	if len(removed) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("removing the unused %s %s failed verification (%s: %s); kept", plural(len(removed), "shim", "shims"), strings.Join(removed, ", "), f.Check, firstLine(f.Detail))
+}
+
+// firstLine is s up to its first newline.
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
 }
 
 // WritePhase verifies a rewritten phase and, when it passes, writes it:
