@@ -18,7 +18,9 @@ type valueRef struct {
 
 // value replaces a function value passed to a call, c.Each(c.ping), by a
 // closure that calls its ctx form with ctx:
-// c.Each(func(addr net.Addr) error { return c.pingContext(ctx, addr) }).
+// c.Each(func(addr net.Addr) error { return c.pingContext(ctx, addr) });
+// a method expression (*Client).Fetch becomes
+// func(c *Client) error { return c.FetchContext(ctx) }.
 func (br *bodyRewrite) value(expr ast.Expr, v valueRef) {
 	rw := br.rw
 	text := nodeText(br.fs, expr)
@@ -31,10 +33,15 @@ func (br *bodyRewrite) value(expr ast.Expr, v valueRef) {
 		return
 	}
 	var fun dst.Expr
+	methodExpr := false
 	switch e := expr.(type) {
 	case *ast.Ident:
 		fun = dst.NewIdent(v.form)
 	case *ast.SelectorExpr:
+		if s := br.fs.pkg.TypesInfo.Selections[e]; s != nil && s.Kind() == types.MethodExpr {
+			methodExpr = true // (*T).M: the closure's first parameter is the receiver
+			break
+		}
 		x, ok := e.X.(*ast.Ident)
 		if !ok {
 			left("its receiver is not a plain name, which a closure would evaluate later")
@@ -56,6 +63,9 @@ func (br *bodyRewrite) value(expr ast.Expr, v valueRef) {
 		name := p.Name()
 		if name == "" || name == "_" {
 			name = fmt.Sprintf("p%d", i)
+			if methodExpr && i == 0 {
+				name = recvParamName(p.Type())
+			}
 		}
 		name = freshName(name, used)
 		used[name] = true
@@ -89,6 +99,9 @@ func (br *bodyRewrite) value(expr ast.Expr, v valueRef) {
 		return
 	}
 	call := "__FN__(" + strings.Join(append([]string{br.ctxName}, args...), ", ") + ")"
+	if methodExpr {
+		call = args[0] + "." + v.form + "(" + strings.Join(append([]string{br.ctxName}, args[1:]...), ", ") + ")"
+	}
 	if len(results) > 0 {
 		call = "return " + call
 	}
@@ -98,7 +111,21 @@ func (br *bodyRewrite) value(expr ast.Expr, v valueRef) {
 		return
 	}
 	lit := stmts[0].(*dst.AssignStmt).Rhs[0]
-	lit = fillHoles(lit, map[string]dst.Expr{"__FN__": fun}).(dst.Expr)
+	if fun != nil {
+		lit = fillHoles(lit, map[string]dst.Expr{"__FN__": fun}).(dst.Expr)
+	}
 	br.edits[br.d.Dst.Nodes[expr]] = bodyEdit{expr: lit}
 	rw.report(expr.Pos(), CodeRewritten, "%s (a function value) -> a closure calling %s with %s", text, v.form, br.ctxName)
+}
+
+// recvParamName is a short name for a receiver of type t, "c" for
+// *Client, as a closure standing for a method expression names it.
+func recvParamName(t types.Type) string {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Name() != "" {
+		return strings.ToLower(n.Obj().Name()[:1])
+	}
+	return "recv"
 }

@@ -607,17 +607,18 @@ func (w *bodyWalker) value(id *ast.Ident, fn *types.Func) {
 	w.encl.Calls = append(w.encl.Calls, &Call{Node: expr, Pos: expr.Pos(), At: w.x.position(expr.Pos()), Callee: callee, Value: true})
 }
 
-// callbackOf returns the value expression id belongs to (id, or x.id for
-// a method value) and the call it is an argument of, or nil.
+// callbackOf returns the value expression id belongs to (id, x.id for a
+// method value, (*T).id for a method expression) and the call it is an
+// argument of, or nil.
 func (w *bodyWalker) callbackOf(id *ast.Ident) (ast.Expr, *ast.CallExpr) {
 	var expr ast.Expr = id
 	i := len(w.stack) - 2
 	if i >= 0 {
 		if sel, ok := w.stack[i].(*ast.SelectorExpr); ok && sel.Sel == id {
-			if s := w.file.Pkg.Info.Selections[sel]; s != nil && s.Kind() != types.MethodVal {
-				return nil, nil // a method expression, (*T).M
+			if s := w.file.Pkg.Info.Selections[sel]; s != nil && s.Kind() == types.FieldVal {
+				return nil, nil
 			}
-			expr = sel
+			expr = sel // a method value x.M, or a method expression (*T).M
 			i--
 		}
 	}
