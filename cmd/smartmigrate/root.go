@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
@@ -45,6 +46,9 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if _, _, ferr := root.Find(args); ferr != nil && err != nil {
+		err = usageError{fmt.Errorf("%w\nsee 'smartmigrate --help'", ferr)} // an unknown command
+	}
 	if err == nil {
 		if ctx.Err() != nil {
 			// Ctrl-C came once the atomic write had begun: it finished.
@@ -72,10 +76,10 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	var le *load.Error
 	if errors.As(err, &le) {
 		fmt.Fprintf(stderr, "smartmigrate: the module does not type-check:\n%s\n", le)
-		return 1
+	} else {
+		fmt.Fprintf(stderr, "smartmigrate: %s\n", err)
 	}
-	fmt.Fprintf(stderr, "smartmigrate: %s\n", err)
-	return 1
+	return exitCode(err)
 }
 
 func newRootCmd(g *globals) *cobra.Command {
@@ -106,6 +110,8 @@ that kills it is finished or undone by the next smartmigrate command.`,
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVarP(&g.Dir, "dir", "C", ".", "run as if smartmigrate was started in `DIR` (a folder inside the module)")
+	root.SetFlagErrorFunc(usageHint)
+	root.SetHelpCommand(helpCmd(root))
 	root.AddCommand(
 		newPlanCmd(g, nil),
 		newApplyCmd(g, nil),
@@ -115,5 +121,36 @@ that kills it is finished or undone by the next smartmigrate command.`,
 		newCheckCmd(g, nil),
 	)
 	root.CompletionOptions.HiddenDefaultCmd = false
+	for _, c := range root.Commands() {
+		checkArgs(c)
+	}
 	return root
+}
+
+// checkArgs makes cmd's argument errors usage errors.
+func checkArgs(cmd *cobra.Command) {
+	if args := cmd.Args; args != nil {
+		cmd.Args = func(c *cobra.Command, a []string) error {
+			if err := args(c, a); err != nil {
+				return usageHint(c, err)
+			}
+			return nil
+		}
+	}
+}
+
+// helpCmd is cobra's help command, but an unknown topic is a usage error
+// (cobra's prints a line and exits 0).
+func helpCmd(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, _, err := root.Find(args)
+			if err != nil || cmd == nil || len(args) > 0 && cmd == root {
+				return usageError{fmt.Errorf("unknown help topic %q; see 'smartmigrate --help'", strings.Join(args, " "))}
+			}
+			return cmd.Help()
+		},
+	}
 }

@@ -32,6 +32,9 @@ type Reverted struct {
 	Exact bool
 }
 
+// ErrNothingApplied is revert's error when no phase is applied.
+var ErrNothingApplied = errors.New("nothing to revert: no phase is applied")
+
 // DependentsError refuses to revert a phase that later applied phases
 // depend on.
 type DependentsError struct {
@@ -99,7 +102,7 @@ func Revert(root string, o RevertOptions) ([]Reverted, error) {
 func revertTarget(j *Journal, applied []Phase, n int) (*Phase, error) {
 	if n == 0 {
 		if len(applied) == 0 {
-			return nil, errors.New("nothing to revert: no phase is applied")
+			return nil, ErrNothingApplied
 		}
 		return &applied[len(applied)-1], nil
 	}

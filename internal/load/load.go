@@ -78,6 +78,12 @@ type Error struct {
 	Messages []string
 }
 
+// InputError is a folder or a pattern that names no module or package:
+// what the user asked for is at fault (a usage error).
+type InputError struct{ Msg string }
+
+func (e *InputError) Error() string { return e.Msg }
+
 // MaxShown bounds how many messages Error prints.
 const MaxShown = 5
 
@@ -98,9 +104,9 @@ func FindRoot(dir string) (string, error) {
 		return "", err
 	}
 	if fi, err := os.Stat(abs); err != nil {
-		return "", fmt.Errorf("%s: %w", dir, errors.Unwrap(err))
+		return "", &InputError{Msg: fmt.Sprintf("%s: %v", dir, errors.Unwrap(err))}
 	} else if !fi.IsDir() {
-		return "", fmt.Errorf("%s: not a directory", dir)
+		return "", &InputError{Msg: dir + ": not a directory"}
 	}
 	for d := abs; ; {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
@@ -111,7 +117,7 @@ func FindRoot(dir string) (string, error) {
 			if err := workspaceRoot(abs); err != nil {
 				return "", err
 			}
-			return "", fmt.Errorf("%s is not inside a Go module (no go.mod here or in any parent folder)", abs)
+			return "", &InputError{Msg: abs + " is not inside a Go module (no go.mod here or in any parent folder)"}
 		}
 		d = parent
 	}
@@ -133,7 +139,7 @@ func workspaceRoot(dir string) error {
 	for _, u := range wf.Use {
 		uses = append(uses, filepath.ToSlash(filepath.Clean(u.Path)))
 	}
-	return fmt.Errorf("%s is a go.work workspace, not a module: run smartmigrate in one of its modules (%s), or point -C at one", dir, strings.Join(uses, ", "))
+	return &InputError{Msg: fmt.Sprintf("%s is a go.work workspace, not a module: run smartmigrate in one of its modules (%s), or point -C at one", dir, strings.Join(uses, ", "))}
 }
 
 // Options say how to load.
@@ -227,7 +233,7 @@ func LoadWith(ctx context.Context, o Options, dir string, patterns ...string) (*
 		return nil, err
 	}
 	if len(m.Packages) == 0 {
-		return nil, fmt.Errorf("pattern %s matched no packages in %s", strings.Join(patterns, " "), root)
+		return nil, &InputError{Msg: fmt.Sprintf("pattern %s matched no packages in %s", strings.Join(patterns, " "), root)}
 	}
 	if err := packageErrors(m.Packages, absDir); err != nil {
 		return nil, err
@@ -324,7 +330,7 @@ func Errors(pkgs []*packages.Package, patterns []string, dir string) error {
 		return err
 	}
 	if len(pkgs) == 0 {
-		return fmt.Errorf("pattern %s matched no packages in %s", strings.Join(patterns, " "), dir)
+		return &InputError{Msg: fmt.Sprintf("pattern %s matched no packages in %s", strings.Join(patterns, " "), dir)}
 	}
 	return packageErrors(pkgs, dir)
 }
@@ -347,7 +353,7 @@ func patternErrors(pkgs []*packages.Package, patterns []string) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	return fmt.Errorf("pattern %s matched no packages: %s", strings.Join(patterns, " "), strings.Join(msgs, "; "))
+	return &InputError{Msg: fmt.Sprintf("pattern %s matched no packages: %s", strings.Join(patterns, " "), strings.Join(msgs, "; "))}
 }
 
 // packageErrors reports the module packages' errors as positioned lines,

@@ -2,7 +2,6 @@ package migrate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -93,7 +92,7 @@ func NextPhase(ctx context.Context, o ApplyOptions) (*PhaseReport, string, error
 		return finalizePhase(ctx, o, root)
 	}
 	if o.Deprecate {
-		return nil, "", errors.New("--deprecate goes with --finalize")
+		return nil, "", optionErrorf("--deprecate goes with --finalize")
 	}
 	var warnings []string
 	if saved != nil {
@@ -160,7 +159,7 @@ func pickPlanned(rep *PhaseReport, model *analysis.Model, s strategies.Strategy,
 	}
 	n := max(o.Phase, 1)
 	if n > len(plan.Phases) {
-		return "", fmt.Errorf("--phase %d: the current %s plan has phases 1 to %d (applied phases are no longer in it)", n, s.Name(), len(plan.Phases))
+		return "", optionErrorf("--phase %d: the current %s plan has phases 1 to %d (applied phases are no longer in it)", n, s.Name(), len(plan.Phases))
 	}
 	rep.Phase, rep.Remaining, rep.Offloaded = plan.Phases[n-1], len(plan.Phases), plan.Offloaded
 	return "", nil
@@ -214,7 +213,7 @@ func pickSaved(rep *PhaseReport, saved *journal.SavedPlan, model *analysis.Model
 	i := slices.IndexFunc(saved.Phases, func(ph journal.SavedPhase) bool { return len(left(ph)) > 0 })
 	if n != 0 {
 		if i = slices.IndexFunc(saved.Phases, func(ph journal.SavedPhase) bool { return ph.Number == n }); i < 0 {
-			return "", fmt.Errorf("--phase %d: the saved plan has no phase %d", n, n)
+			return "", optionErrorf("--phase %d: the saved plan has no phase %d", n, n)
 		}
 		if len(left(saved.Phases[i])) == 0 {
 			return fmt.Sprintf("phase %d of the saved plan is already applied", n), nil
@@ -232,7 +231,7 @@ func pickSaved(rep *PhaseReport, saved *journal.SavedPlan, model *analysis.Model
 // finalizePhase rewrites the finalize phase of the module at root.
 func finalizePhase(ctx context.Context, o ApplyOptions, root string) (*PhaseReport, string, error) {
 	if o.Phase != 0 {
-		return nil, "", errors.New("--phase and --finalize do not go together")
+		return nil, "", optionErrorf("--phase and --finalize do not go together")
 	}
 	rep := &PhaseReport{Strategy: FinalizeStrategy, whole: true, Remaining: 1}
 	if len(o.Patterns) > 0 {

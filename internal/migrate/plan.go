@@ -81,13 +81,13 @@ func prepare(o PlanOptions) (strategies.Strategy, map[string]int64, error) {
 	}
 	s, err := strategies.ByName(name)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, &OptionError{Msg: "--strategy: " + err.Error()}
 	}
 	if o.MaxUnits < 0 {
-		return nil, nil, fmt.Errorf("--max-units must be 0 (no bound) or more, not %d", o.MaxUnits)
+		return nil, nil, optionErrorf("--max-units must be 0 (no bound) or more, not %d", o.MaxUnits)
 	}
 	if o.Offload && name != strategies.TopDownName {
-		return nil, nil, fmt.Errorf("--offload goes with --strategy=%s, not %s", strategies.TopDownName, name)
+		return nil, nil, optionErrorf("--offload goes with --strategy=%s, not %s", strategies.TopDownName, name)
 	}
 	if o.Profile == "" {
 		return s, nil, nil

@@ -243,7 +243,7 @@ func journalFiles(root string, jp journal.Phase) []string {
 func checkGit(ctx context.Context, root string, paths []string, w WriteOptions) error {
 	inGit := git.IsWorkTree(ctx, root)
 	if w.Commit && !inGit {
-		return errors.New("--commit: the module is not in a git work tree")
+		return optionErrorf("--commit: the module is not in a git work tree")
 	}
 	if !inGit || w.AllowDirty {
 		return nil
@@ -253,7 +253,7 @@ func checkGit(ctx context.Context, root string, paths []string, w WriteOptions) 
 		return err
 	}
 	if len(dirty) > 0 {
-		return fmt.Errorf("files the phase changes have uncommitted changes; commit or stash them, or use --allow-dirty:\n  %s", strings.Join(dirty, "\n  "))
+		return &RefusedError{Msg: fmt.Sprintf("files the phase changes have uncommitted changes; commit or stash them, or use --allow-dirty:\n  %s", strings.Join(dirty, "\n  "))}
 	}
 	return nil
 }

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/smartmigrate/smartmigrate/internal/journal"
+	"github.com/smartmigrate/smartmigrate/internal/load"
+	"github.com/smartmigrate/smartmigrate/internal/migrate"
+	"github.com/smartmigrate/smartmigrate/internal/verify"
+	"github.com/spf13/cobra"
+)
+
+// The exit statuses, documented in README.md ("Exit status"): a CI job
+// tells findings from breakage by them.
+const (
+	// exitFindings: check found functions to migrate, or a phase or a
+	// revert was refused (verification failed, a stale saved plan, files
+	// with uncommitted changes, another writer, dependent phases, nothing
+	// to revert, a module that does not type-check).
+	exitFindings = 1
+	// exitUsage: the command line is wrong (a flag, an argument, a
+	// command, a folder or pattern that names nothing).
+	exitUsage = 2
+	// exitFailure: the tool or its environment failed (I/O, git, the go
+	// command).
+	exitFailure = 3
+)
+
+// notNumber is pflag's error for an integer flag given something else.
+var notNumber = regexp.MustCompile(`^invalid argument "(.*)" for "(.*)" flag: strconv\.Parse`)
+
+// usageError is a command line cobra or a command refuses.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// exitCode is the exit status for err (not nil), with the status the
+// command set itself (check's findings) first.
+func exitCode(err error) int {
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	var (
+		ue  usageError
+		ie  *load.InputError
+		oe  *migrate.OptionError
+		vf  *verify.Failure
+		sp  *migrate.StalePlanError
+		re  *migrate.RefusedError
+		le  *journal.LockedError
+		de  *journal.DependentsError
+		lde *load.Error
+	)
+	switch {
+	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &oe):
+		return exitUsage
+	case errors.As(err, &vf), errors.As(err, &sp), errors.As(err, &re), errors.As(err, &le),
+		errors.As(err, &de), errors.As(err, &lde), errors.Is(err, journal.ErrNothingApplied):
+		return exitFindings
+	}
+	return exitFailure
+}
+
+// usageHint ends a usage error with where to read more, and says a flag
+// value that is not a number in the tool's words.
+func usageHint(cmd *cobra.Command, err error) error {
+	if m := notNumber.FindStringSubmatch(err.Error()); m != nil {
+		err = fmt.Errorf("%s: %q is not a number", m[2], m[1])
+	}
+	if cmd == nil || strings.Contains(err.Error(), "--help") {
+		return usageError{err}
+	}
+	return usageError{fmt.Errorf("%w\nsee 'smartmigrate %s --help'", err, strings.TrimSpace(strings.TrimPrefix(cmd.CommandPath(), "smartmigrate")))}
+}
