@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
@@ -100,6 +98,7 @@ unexported shims left without callers are removed.`,
 	f.BoolVar(&o.Apply.Finalize, "finalize", false, "the finalize phase: //go:fix inline on every shim, in-module callers moved to the ctx forms, unexported shims without callers removed")
 	f.BoolVar(&o.Apply.Deprecate, "deprecate", false, "with --finalize, also mark every shim \"Deprecated: Use FooContext instead.\"")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the phase as a patch; write nothing")
+	f.BoolVarP(&o.DryRun, "diff", "d", false, "the same as --dry-run, as gofmt, go fix and gopls spell it")
 	f.BoolVar(&o.JSON, "json", false, "print the patch and the report as JSON")
 	f.StringVar(&o.Write.Verify, "verify", "", "also run `CMD` (sh -c) on a copy with the phase applied; it must exit 0")
 	f.BoolVar(&o.Write.AllowDirty, "allow-dirty", false, "write even when files the phase touches have uncommitted git changes")
@@ -137,7 +136,7 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	if o.JSON {
 		return report.JSON(o.Stdout, report.Phase(rep))
 	}
-	if err := report.Patch(o.Stdout, rep.Patch, useColor(o.Stdout)); err != nil {
+	if err := report.Patch(o.Stdout, rep.Patch, o.useColor(o.Stdout)); err != nil {
 		return err
 	}
 	return report.PhaseText(o.Stderr, rep)
@@ -185,17 +184,4 @@ func recoverFirst(g *globals) error {
 		fmt.Fprintf(g.Stderr, "smartmigrate: %s\n", msg)
 	}
 	return nil
-}
-
-// useColor reports whether w is a terminal and NO_COLOR is not set.
-func useColor(w io.Writer) bool {
-	if _, ok := os.LookupEnv("NO_COLOR"); ok {
-		return false
-	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

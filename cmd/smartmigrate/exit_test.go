@@ -49,3 +49,27 @@ func TestExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestColorFlag: --color=always colours a pipe, never and auto do not
+// (standard output is not a terminal here), and a bad value is a usage
+// error.
+func TestColorFlag(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "example")
+	if err := verify.CopyModule("../../testdata/example", dir); err != nil {
+		t.Fatal(err)
+	}
+	for color, want := range map[string]bool{"always": true, "never": false, "auto": false} {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"apply", "-C", dir, "--diff", "--color", color}, &stdout, &stderr); code != 0 {
+			t.Fatalf("--color=%s: exit %d\n%s", color, code, stderr.String())
+		}
+		if got := bytes.Contains(stdout.Bytes(), []byte("\x1b[")); got != want {
+			t.Errorf("--color=%s: coloured %v, want %v", color, got, want)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"plan", "-C", dir, "--color", "sometimes"}, &stdout, &stderr); code != exitUsage {
+		t.Errorf("--color=sometimes: exit %d, want %d", code, exitUsage)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/smartmigrate/smartmigrate/internal/load"
@@ -22,6 +23,21 @@ type globals struct {
 	// Progress says what a long command is doing, on standard error when
 	// it is a terminal; nil (silent) otherwise.
 	Progress *progress.Printer
+	// Color is the --color flag: auto, always or never.
+	Color string
+}
+
+// useColor reports whether output to w gets colour: --color=always, or
+// auto on a terminal unless NO_COLOR is set to something (no-color.org)
+// or TERM is dumb.
+func (g *globals) useColor(w io.Writer) bool {
+	switch g.Color {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	return progress.IsTerminal(w) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
 }
 
 // exitInterrupted is the exit status after Ctrl-C, as shells report it
@@ -108,8 +124,17 @@ that kills it is finished or undone by the next smartmigrate command.`,
   smartmigrate plan --strategy=critical-path --profile=cpu.pprof`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionLine(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().StringVarP(&g.Dir, "dir", "C", ".", "run as if smartmigrate was started in `DIR` (a folder inside the module)")
+	root.PersistentFlags().StringVar(&g.Color, "color", "auto", "colour the patch: `auto` (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never")
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		if g.Color != "auto" && g.Color != "always" && g.Color != "never" {
+			return usageHint(c, fmt.Errorf("--color: %q is not auto, always or never", g.Color))
+		}
+		return nil
+	}
 	root.SetFlagErrorFunc(usageHint)
 	root.SetHelpCommand(helpCmd(root))
 	root.AddCommand(

@@ -14,12 +14,18 @@ func newVersionCmd(g *globals) *cobra.Command {
 		Short: "Print smartmigrate's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v := "(devel)"
-			if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-				v = bi.Main.Version
-			}
-			_, err := fmt.Fprintf(g.Stdout, "smartmigrate %s %s\n", v, runtime.Version())
+			_, err := fmt.Fprintln(g.Stdout, versionLine())
 			return err
 		},
 	}
+}
+
+// versionLine is "smartmigrate VERSION GOVERSION", for version and
+// --version.
+func versionLine() string {
+	v := "(devel)"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		v = bi.Main.Version
+	}
+	return fmt.Sprintf("smartmigrate %s %s", v, runtime.Version())
 }

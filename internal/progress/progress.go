@@ -7,6 +7,7 @@ package progress
 
 import (
 	"fmt"
+	"golang.org/x/term"
 	"io"
 	"os"
 	"strings"
@@ -36,14 +37,11 @@ func New(w io.Writer) *Printer {
 // --progress-like overrides).
 func To(w io.Writer) *Printer { return &Printer{w: w} }
 
-// IsTerminal reports whether w is a character device (a terminal).
+// IsTerminal reports whether w is a terminal (golang.org/x/term: a
+// character device such as /dev/null is not one).
 func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok || f == nil {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && f != nil && term.IsTerminal(int(f.Fd()))
 }
 
 // Printf writes one progress line, prefixed with "smartmigrate: "; a
