@@ -76,7 +76,7 @@ func (rw *rewriter) sortedFiles() []*fileState {
 // declaration (a ctx form beside a shim, or ctx in place).
 func (rw *rewriter) rewriteFunc(fs *fileState, d *decorator.Decorator, decl *ast.FuncDecl, t *target) error {
 	dd := d.Dst.Nodes[decl].(*dst.FuncDecl)
-	ctxName := freshName("ctx", identNames(decl))
+	ctxName := freshName("ctx", rw.namesAround(decl))
 	ctxPkg := rw.contextName(fs)
 	fs.needCtx = true
 	if err := rw.rewriteBody(fs, d, decl, t, ctxName); err != nil {

@@ -22,6 +22,11 @@ const (
 	// smartmigrate never writes through one (migrate decides it, from the
 	// files on disk; Model.LeaveOut records it).
 	SkipLinked SkipCode = "symlinked-file"
+	// SkipFieldKeepsSignature: a function-valued field (with the fields
+	// and parameters it shares values with) keeps its type, so calls
+	// through it pass no ctx; Detail says why. It is a FieldGroup's
+	// reason, never a function's.
+	SkipFieldKeepsSignature SkipCode = "field-keeps-signature"
 )
 
 // Skip is why a function is left alone: a code and what it is about.
@@ -63,6 +68,8 @@ func (c SkipCode) Label() string {
 		return "ctx could reach no wait"
 	case SkipLinked:
 		return "file is a symbolic link"
+	case SkipFieldKeepsSignature:
+		return "func field keeps its signature"
 	}
 	return string(c)
 }
@@ -72,7 +79,7 @@ func (s Skip) String() string {
 	switch s.Code {
 	case SkipOutsideInterface:
 		return "signature fixed by " + s.Detail
-	case SkipNameTaken, SkipIfaceUnit, SkipLinked:
+	case SkipNameTaken, SkipIfaceUnit, SkipLinked, SkipFieldKeepsSignature:
 		return s.Detail
 	case SkipExportedIface:
 		return "method of an exported interface: it never changes; calls through it use the ctx form when the value has one (apply --upgrade-interfaces also names the optional interface)"
