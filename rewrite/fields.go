@@ -281,20 +281,23 @@ func (rw *rewriter) fieldCallSite(call *ast.CallExpr) error {
 }
 
 // helper returns the name of g's adapter (IgnoringCtx when ignoring,
-// else WithBackground), writing it at the end of the file that declares
-// g's lead field once per package and type.
+// else WithBackground): one an earlier phase wrote for the same type, or
+// one written now at the end of the file that declares g's lead field,
+// once per package and type.
 func (rw *rewriter) helper(g *analysis.FieldGroup, ignoring bool) string {
-	name := g.WithBackgroundName()
-	if ignoring {
-		name = g.IgnoringCtxName()
-	}
 	sig := g.Signature()
-	key := fmt.Sprintf("%s %s %v", g.Package(), types.TypeString(sig, nil), ignoring)
+	full := func(p *types.Package) string { return p.Path() }
+	key := fmt.Sprintf("%s %s%s %v", g.Package(), strings.Join(paramTypes(sig, full), ","), resultsText(sig, full), ignoring)
 	if n, ok := rw.fields.helpers[key]; ok {
 		return n
 	}
-	rw.fields.helpers[key] = name
 	pkg := rw.packageOf(g.File().Syntax)
+	name, exists := rw.helperName(g, pkg.Types, ignoring)
+	rw.fields.helpers[key] = name
+	if exists {
+		rw.use(g.Package() + "." + name)
+		return name
+	}
 	fs, err := rw.file(g.File().Syntax, pkg, true)
 	if err != nil {
 		return name
@@ -303,6 +306,57 @@ func (rw *rewriter) helper(g *analysis.FieldGroup, ignoring bool) string {
 	text := adapterSource(name, g.Lead().Var.Name(), sig, rw.qualifier(fs, pkg.Types), rw.contextName(fs), ignoring)
 	fs.edits = append(fs.edits, textEdit{start: len(fs.src), end: len(fs.src), text: text})
 	return name
+}
+
+// helperName picks the name of g's adapter: processIgnoringCtx, else
+// with the struct's name (clientProcessIgnoringCtx), else numbered; and
+// reports whether an adapter of that name and type exists already.
+func (rw *rewriter) helperName(g *analysis.FieldGroup, pkg *types.Package, ignoring bool) (string, bool) {
+	suffix := "WithBackground"
+	if ignoring {
+		suffix = "IgnoringCtx"
+	}
+	field := g.Lead().Var.Name()
+	owner := strings.TrimPrefix(strings.TrimSuffix(g.Lead().Name, "."+field), g.Package()+".")
+	cands := []string{field + suffix}
+	if owner != "" && !strings.Contains(owner, ".") {
+		cands = append(cands, strings.ToLower(owner[:1])+owner[1:]+strings.ToUpper(field[:1])+field[1:]+suffix)
+	}
+	for i := 2; ; i++ {
+		name := fmt.Sprintf("%s%s%d", field, suffix, i)
+		if i-2 < len(cands) {
+			name = cands[i-2]
+		}
+		taken := false
+		for _, n := range rw.fields.helpers {
+			taken = taken || n == name
+		}
+		obj := pkg.Scope().Lookup(name)
+		if !taken && obj == nil {
+			return name, false
+		}
+		if !taken && isAdapter(obj, g.Signature(), ignoring) {
+			return name, true
+		}
+	}
+}
+
+// isAdapter reports whether obj is an adapter an earlier phase wrote for
+// the sync type sig: IgnoringCtx takes it, WithBackground returns it.
+func isAdapter(obj types.Object, sig *types.Signature, ignoring bool) bool {
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return false
+	}
+	s := fn.Signature()
+	if s.Params().Len() != 1 || s.Results().Len() != 1 {
+		return false
+	}
+	t := s.Results().At(0).Type()
+	if ignoring {
+		t = s.Params().At(0).Type()
+	}
+	return types.Identical(t, sig)
 }
 
 // packageOf is the loaded package that holds f.
@@ -321,7 +375,7 @@ func (rw *rewriter) packageOf(f *ast.File) *packages.Package {
 // ctx type: ignoring, it turns a sync func into a ctx one that ignores the
 // ctx; else a ctx func into a sync one that passes context.Background().
 func adapterSource(name, field string, sig *types.Signature, q types.Qualifier, ctxPkg string, ignoring bool) string {
-	params, args, variadic := sigParams(sig, q, map[string]bool{"fn": true, "ctx": true})
+	params, args, variadic := sigParams(namedParams(sig), q, map[string]bool{"fn": true, "ctx": true})
 	call := strings.Join(args, ", ")
 	if variadic {
 		call += "..."
@@ -344,6 +398,44 @@ func adapterSource(name, field string, sig *types.Signature, q types.Qualifier, 
 	fmt.Fprintf(&b, "func %s(fn %s) %s {\n\tif fn == nil {\n\t\treturn nil\n\t}\n", name, ctxType, syncType)
 	fmt.Fprintf(&b, "\treturn func(%s) %s {\n\t\t%sfn(%s)\n\t}\n}\n", strings.Join(params, ", "), strings.TrimSpace(results), ret, strings.Join(append([]string{ctxPkg + ".Background()"}, call), ", "))
 	return b.String()
+}
+
+// namedParams is sig with a name for each unnamed parameter, after its
+// type (cmder for a Cmder, conns for a []*Conn), where one is at hand.
+func namedParams(sig *types.Signature) *types.Signature {
+	var vars []*types.Var
+	used := map[string]bool{"fn": true, "ctx": true}
+	for i := 0; i < sig.Params().Len(); i++ {
+		v := sig.Params().At(i)
+		name := v.Name()
+		if name == "" || name == "_" {
+			name = typeArgName(v.Type())
+		}
+		if used[name] || token.Lookup(name) != token.IDENT {
+			name = ""
+		}
+		used[name] = true
+		vars = append(vars, types.NewParam(v.Pos(), v.Pkg(), name, v.Type()))
+	}
+	return types.NewSignatureType(nil, nil, nil, types.NewTuple(vars...), sig.Results(), sig.Variadic())
+}
+
+// typeArgName is a parameter name after t: its named type's name, lower
+// case, plural for a slice; "" when t has no name.
+func typeArgName(t types.Type) string {
+	plural := ""
+	if s, ok := t.(*types.Slice); ok {
+		t, plural = s.Elem(), "s"
+	}
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok {
+		return ""
+	}
+	r := []rune(n.Obj().Name())
+	return strings.ToLower(string(r[:1])) + string(r[1:]) + plural
 }
 
 // paramTypes are sig's parameter types.
