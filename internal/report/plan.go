@@ -198,8 +198,12 @@ func fieldsText(p *printer, rep *migrate.PlanReport) {
 			if n := phaseOf[g.Carriers[0].ID]; n > 0 {
 				where = fmt.Sprintf(" in phase %d", n)
 			}
-			p.f("ctx first, in place%s: %d %s stored (%d adapted, ignoring the ctx), %d %s through it\n", where,
-				len(g.Values), plural(len(g.Values), "value", "values"), g.Adapted(), len(g.Calls), plural(len(g.Calls), "call", "calls"))
+			adapted := ""
+			if n := g.Adapted(); n > 0 {
+				adapted = fmt.Sprintf(", %d adapted to ignore the ctx", n)
+			}
+			p.f("ctx first, in place%s: %d %s stored%s, %d %s through it\n", where,
+				len(g.Values), plural(len(g.Values), "value", "values"), adapted, len(g.Calls), plural(len(g.Calls), "call", "calls"))
 		default:
 			p.f("keeps its signature: %s", g.Keep.Detail)
 			if u := g.FirstUnresolved(); u != nil && u.At != g.At {
