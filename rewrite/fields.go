@@ -103,7 +103,8 @@ func (rw *rewriter) fieldEdits() error {
 				return err
 			}
 		}
-		rw.report(g.Lead().Var.Pos(), CodeRewritten, "func field %s takes ctx first: %d values stored (%d adapted), %d calls", g.Lead().Short(), len(g.Values), g.Adapted(), len(g.Calls))
+		rw.report(g.Lead().Var.Pos(), CodeRewritten, "func field %s takes ctx first: %s stored (%d adapted), %s through it",
+			g.Lead().Short(), count(len(g.Values), "value"), g.Adapted(), count(len(g.Calls), "call"))
 	}
 	// Calls last: one inside a closure stored into a group passes the
 	// closure's ctx.
@@ -113,6 +114,14 @@ func (rw *rewriter) fieldEdits() error {
 		}
 	}
 	return nil
+}
+
+// count is "1 call", "2 calls".
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // slotType gives a field's or a parameter's func type ctx first.
