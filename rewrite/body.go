@@ -79,8 +79,11 @@ func (rw *rewriter) rewriteBody(fs *fileState, d *decorator.Decorator, decl *ast
 		// the values of ctx, not its cancellation.
 		for _, c := range rw.in.Model.ClosuresIn(decl) {
 			br.index(c)
-			br.mark(c)
+			if !rw.ownCtx(c, ctxName) {
+				br.mark(c)
+			}
 		}
+		br.fieldDstEdits(decl)
 	}
 	var stack []ast.Node
 	ast.Inspect(decl.Body, func(n ast.Node) bool {
@@ -171,8 +174,13 @@ func (br *bodyRewrite) call(call *ast.CallExpr, stack []ast.Node, decl *ast.Func
 		}
 		return
 	}
+	if br.fieldCall(call) {
+		return
+	}
 	if c, ok := br.calls[call]; ok {
-		br.moduleCall(call, c)
+		if c.Field == nil {
+			br.moduleCall(call, c)
+		}
 		return
 	}
 	if br.fn == nil {

@@ -494,12 +494,24 @@ func (rw *rewriter) ctxParamName(fs *fileState, d *decorator.Decorator, decl *as
 // ctxIdents are decl's identifiers named ctx that stand for a parameter or
 // local declared in decl; outside is true when one stands for something
 // declared elsewhere. Field and method names (x.ctx, T{ctx: v}) and
-// labels do not clash with a parameter.
+// labels do not clash with a parameter, nor does a closure's own
+// context.Context parameter named ctx (a closure stored into a migrated
+// field, say): it shadows the ctx form's, as it should.
 func ctxIdents(info *types.Info, decl *ast.FuncDecl) (local []*ast.Ident, outside bool) {
 	sels := map[*ast.Ident]bool{}
+	shadows := map[types.Object]bool{}
 	ast.Inspect(decl, func(n ast.Node) bool {
 		if se, ok := n.(*ast.SelectorExpr); ok {
 			sels[se.Sel] = true
+		}
+		if lit, ok := n.(*ast.FuncLit); ok {
+			for _, f := range lit.Type.Params.List {
+				for _, id := range f.Names {
+					if v, ok := info.Defs[id].(*types.Var); ok && analysis.IsContext(v.Type()) {
+						shadows[v] = true
+					}
+				}
+			}
 		}
 		id, ok := n.(*ast.Ident)
 		if !ok || id.Name != "ctx" || sels[id] {
@@ -508,6 +520,9 @@ func ctxIdents(info *types.Info, decl *ast.FuncDecl) (local []*ast.Ident, outsid
 		obj := info.Defs[id]
 		if obj == nil {
 			obj = info.Uses[id]
+		}
+		if shadows[obj] {
+			return true
 		}
 		switch o := obj.(type) {
 		case nil, *types.Label:

@@ -207,6 +207,8 @@ type rewriter struct {
 	newFiles map[string][]byte
 	// sources are the context sources of the module's call sites.
 	sources map[*ast.CallExpr]analysis.Source
+	// fields are the phase's changes to function-valued fields.
+	fields *fieldPhase
 }
 
 func newRewriter(in Input) *rewriter {
@@ -249,6 +251,7 @@ func Phase(in Input) (*Result, error) {
 			rw.targets[f] = &target{fn: f, unit: u, kind: u.Kind}
 		}
 	}
+	rw.activeGroups()
 	if err := rw.run(); err != nil {
 		return nil, err
 	}
@@ -257,6 +260,9 @@ func Phase(in Input) (*Result, error) {
 
 func (rw *rewriter) run() error {
 	if err := rw.markDecls(); err != nil {
+		return err
+	}
+	if err := rw.fieldEdits(); err != nil {
 		return err
 	}
 	rw.findCallSites()

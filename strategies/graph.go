@@ -36,14 +36,25 @@ func newCallGraph(g Graph) (*callGraph, error) {
 	}
 	succ := make([][]int, len(units))
 	for i, u := range units {
-		var out []int
 		for _, id := range u.CalleeIDs() {
 			if j, ok := index[id]; ok {
-				out = append(out, j)
+				succ[i] = append(succ[i], j)
 			}
 		}
-		slices.Sort(out)
-		succ[i] = slices.Compact(out)
+		// A requirement is an edge both ways: the two units form one
+		// component, which every strategy keeps in one phase.
+		if r, ok := u.(Requirer); ok {
+			for _, id := range r.RequiredIDs() {
+				if j, ok := index[id]; ok {
+					succ[i] = append(succ[i], j)
+					succ[j] = append(succ[j], i)
+				}
+			}
+		}
+	}
+	for i := range succ {
+		slices.Sort(succ[i])
+		succ[i] = slices.Compact(succ[i])
 	}
 	return &callGraph{units: units, ids: ids, succ: succ}, nil
 }

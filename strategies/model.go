@@ -30,6 +30,18 @@ type Unit interface {
 	StaticScore() int
 }
 
+// Requirer is a Unit that must be migrated in the same phase as other
+// units: a function stored into a function-valued field whose type
+// changes, with the other functions stored there. Every strategy keeps
+// such units in one phase (as it keeps a call cycle), so that each phase
+// still builds on its own.
+type Requirer interface {
+	Unit
+	// RequiredIDs are the IDs of the units that must be in the same
+	// phase.
+	RequiredIDs() []string
+}
+
 // Node is a Unit given by its values.
 type Node struct {
 	ID       string
@@ -37,7 +49,12 @@ type Node struct {
 	Exported bool
 	Callees  []string
 	Score    int
+	// Requires are the IDs of units that must be in the same phase.
+	Requires []string
 }
+
+// RequiredIDs implements Requirer.
+func (n *Node) RequiredIDs() []string { return n.Requires }
 
 // UnitID implements Unit.
 func (n *Node) UnitID() string { return n.ID }

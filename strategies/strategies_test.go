@@ -469,6 +469,19 @@ func sccOracle(units []Unit) map[string]int {
 	for i, x := range units {
 		idx[x.UnitID()] = i
 	}
+	// A requirement joins two units both ways, as a call cycle does.
+	edges := make([][]string, len(units))
+	for i, x := range units {
+		edges[i] = append(edges[i], x.CalleeIDs()...)
+		if r, ok := x.(Requirer); ok {
+			for _, id := range r.RequiredIDs() {
+				edges[i] = append(edges[i], id)
+				if j, ok := idx[id]; ok {
+					edges[j] = append(edges[j], x.UnitID())
+				}
+			}
+		}
+	}
 	reach := make([][]bool, len(units))
 	for i := range units {
 		reach[i] = make([]bool, len(units))
@@ -477,7 +490,7 @@ func sccOracle(units []Unit) map[string]int {
 		for len(stack) > 0 {
 			v := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			for _, c := range units[v].CalleeIDs() {
+			for _, c := range edges[v] {
 				if w, ok := idx[c]; ok && !reach[i][w] {
 					reach[i][w] = true
 					stack = append(stack, w)
@@ -705,3 +718,30 @@ func BenchmarkTopDown20k(b *testing.B)            { bench(b, "top-down", false, 
 func BenchmarkCriticalPath20k(b *testing.B)       { bench(b, "critical-path", false, false, 0) }
 func BenchmarkCriticalPath20kHeat(b *testing.B)   { bench(b, "critical-path", false, true, 25) }
 func BenchmarkCriticalPath20kCycles(b *testing.B) { bench(b, "critical-path", true, true, 0) }
+
+// TestRequirer checks that every strategy puts units that require each
+// other (functions stored into one migrating func field) in one phase,
+// even when no call joins them and --max-units would split them.
+func TestRequirer(t *testing.T) {
+	mk := func() Graph {
+		a := u("m.defaultProcess", "m.readReply")
+		node(a).Requires = []string{"m.dial"}
+		b := u("m.dial")
+		node(b).Requires = []string{"m.defaultProcess"}
+		return Graph{Units: []Unit{exp("m.Get", "m.defaultProcess"), a, b, u("m.readReply")}}
+	}
+	for _, name := range Names() {
+		for _, max := range []int{0, 1} {
+			p := mustPlan(t, name, mk(), Options{MaxUnits: max})
+			phaseOf := map[string]int{}
+			for _, ph := range p.Phases {
+				for _, x := range ph.Units {
+					phaseOf[x.UnitID()] = ph.Number
+				}
+			}
+			if phaseOf["m.defaultProcess"] != phaseOf["m.dial"] {
+				t.Errorf("%s, max %d: defaultProcess in phase %d, dial in phase %d; want one phase: %v", name, max, phaseOf["m.defaultProcess"], phaseOf["m.dial"], shape(p))
+			}
+		}
+	}
+}

@@ -183,6 +183,9 @@ func dump(r *analysis.Model) string {
 		fmt.Fprintf(&b, "interface %s: blocking [%s], implemented by [%s], %d calls in [%s], optional %q\n", short(u.Iface.Name),
 			strings.Join(methods, " "), strings.Join(u.Implementations, " "), len(u.Calls), strings.Join(callers, " "), u.OptionalName)
 	}
+	for _, g := range r.Groups {
+		b.WriteString(dumpGroup(g, short) + "\n")
+	}
 	s := r.Summary()
 	skipped := map[string]int{}
 	for code, n := range s.Skipped {
@@ -190,4 +193,32 @@ func dump(r *analysis.Model) string {
 	}
 	fmt.Fprintf(&b, "summary: blocking %d, to migrate %d in %d units, context-aware %d, skipped %v\n", s.Blocking, s.ToMigrate, s.Units, s.ContextAware, skipped)
 	return b.String()
+}
+
+// dumpGroup prints a group of function-valued fields: its slots, whether
+// it migrates, and what changes.
+func dumpGroup(g *analysis.FieldGroup, short func(string) string) string {
+	var names, carriers, values []string
+	for _, ff := range g.Fields {
+		names = append(names, short(ff.Name))
+	}
+	for _, p := range g.Params {
+		names = append(names, "param "+p.Name())
+	}
+	for _, u := range g.Carriers {
+		carriers = append(carriers, short(u.ID))
+	}
+	kinds := map[analysis.ValueKind]string{analysis.ValueAdapt: "adapt", analysis.ValueNil: "nil", analysis.ValueFunc: "func", analysis.ValueClosure: "closure", analysis.ValueFlow: "flow"}
+	for _, v := range g.Values {
+		values = append(values, kinds[v.Kind]+"@"+v.At.Short())
+	}
+	state := "migrates"
+	switch {
+	case !g.Keep.IsZero():
+		state = "keeps: " + g.Keep.String()
+	case g.Done:
+		state = "done"
+	}
+	return fmt.Sprintf("fields [%s]: %s; values [%s], calls %d, reads %d, carriers [%s]",
+		strings.Join(names, " "), state, strings.Join(values, " "), len(g.Calls), len(g.Reads), strings.Join(carriers, " "))
 }

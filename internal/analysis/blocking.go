@@ -182,6 +182,9 @@ func cancellability(funcs []*Func) {
 				fieldStuck(f, c)
 				continue
 			}
+			if c.Field != nil {
+				adaptedStuck(f, c)
+			}
 			for _, t := range c.Targets() {
 				callers[t] = append(callers[t], f)
 			}
@@ -210,6 +213,15 @@ func cancellability(funcs []*Func) {
 func ownReach(f *Func) {
 	for _, o := range f.Ops {
 		if !o.Blocks() {
+			continue
+		}
+		if f.Closure != nil && o.Rule.Rewrite != RewriteBackground {
+			// A closure stored into a func field is rewritten as text
+			// where its enclosing function is not migrated: its ctx
+			// reaches its calls, not the sinks in its own body.
+			if f.Stuck.Call == "" {
+				f.Stuck = Via{Call: o.Name(), At: o.At, Why: "in a closure stored into a func field, it is not rewritten; move it into a function"}
+			}
 			continue
 		}
 		if o.Cancellable() {
@@ -270,9 +282,30 @@ func fieldStuck(f *Func, c *Call) {
 		return
 	}
 	why := "its type has no ctx"
-	if len(c.Field.Unresolved) > 0 {
+	if g := c.Field.Group; g != nil && !g.Keep.IsZero() {
+		why = "it keeps its signature: " + g.Keep.Detail
+		if len(c.Field.Unresolved) > 0 {
+			u := c.Field.Unresolved[0]
+			why += fmt.Sprintf(" (and %s at %s)", u.Why, u.At.Short())
+		}
+	} else if len(c.Field.Unresolved) > 0 {
 		u := c.Field.Unresolved[0]
 		why = fmt.Sprintf("it keeps its signature: %s at %s", u.Why, u.At.Short())
 	}
 	f.Stuck = Via{Call: "a call through " + c.Field.Short(), At: c.At, Why: why}
+}
+
+// adaptedStuck notes that the ctx of a call through a migrating field
+// does not reach a value stored into it that the migration adapts (it
+// ignores the ctx).
+func adaptedStuck(f *Func, c *Call) {
+	if c.Field.Group.Done {
+		return
+	}
+	v := c.Field.Group.FirstAdapted()
+	if v == nil || f.Stuck.Call != "" {
+		return
+	}
+	f.Stuck = Via{Call: "a call through " + c.Field.Short(), At: c.At,
+		Why: fmt.Sprintf("the value stored at %s is adapted and ignores the ctx", v.At.Short())}
 }

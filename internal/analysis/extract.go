@@ -390,7 +390,7 @@ func (w *bodyWalker) visit(n ast.Node) bool {
 			break
 		}
 		if obj, ok := info.Uses[n].(*types.Func); ok {
-			if f := w.x.declared(obj); f != nil && !f.InterfaceMethod {
+			if f := w.x.declared(obj); f != nil && !f.InterfaceMethod && !w.storedInSlot(n) {
 				w.x.values[posKey(w.x.fset, f.Pos)] = true
 			}
 			if w.encl != nil {
@@ -399,6 +399,17 @@ func (w *bodyWalker) visit(n ast.Node) bool {
 		}
 	}
 	return true
+}
+
+// storedInSlot reports whether id names a function stored into a
+// function-valued field that migrates: its ctx form is stored there in
+// the same phase, so the value is no reason for a sibling.
+func (w *bodyWalker) storedInSlot(id *ast.Ident) bool {
+	if w.x.fields.inSlot[id] {
+		return true
+	}
+	sel, ok := w.stack[len(w.stack)-2].(*ast.SelectorExpr)
+	return ok && sel.Sel == id && w.x.fields.inSlot[sel]
 }
 
 // calleeIdent returns the identifier that names the called function in a
@@ -581,7 +592,7 @@ var laterCallers = map[string]bool{
 // edge to a module function otherwise.
 func (w *bodyWalker) value(id *ast.Ident, fn *types.Func) {
 	expr, call := w.callbackOf(id)
-	if call == nil {
+	if call == nil || w.x.fields.inSlot[expr] {
 		return
 	}
 	info := w.file.Pkg.Info

@@ -31,6 +31,10 @@ type FuncField struct {
 	Targets []*Func
 	// Unresolved are the assignments the analysis cannot follow.
 	Unresolved []Unresolved
+	// Group is the set of fields and setter parameters that share values
+	// with this one and change together; nil under a driver that did not
+	// group them.
+	Group *FieldGroup
 }
 
 // Unresolved is an assignment to a FuncField whose value the analysis
@@ -46,10 +50,9 @@ func (ff *FuncField) Short() string { return ShortName(ff.Name) }
 // Followed reports whether every assignment to the field is known.
 func (ff *FuncField) Followed() bool { return len(ff.Unresolved) == 0 }
 
-// Migrates reports whether the migration changes the field's type so that
-// calls through it pass a ctx. Not yet: a field keeps its signature, and
-// the plan says so.
-func (ff *FuncField) Migrates() bool { return false }
+// Migrates reports whether calls through the field pass a ctx once it is
+// migrated: its group changes its type in place (or already has).
+func (ff *FuncField) Migrates() bool { return ff.Group != nil && ff.Group.Migrates() }
 
 // fieldSet collects the FuncFields of the packages being extracted.
 type fieldSet struct {
@@ -59,17 +62,28 @@ type fieldSet struct {
 	// function's call sites are the values.
 	viaParam []paramAssign
 	n        map[string]int // closures per enclosing function, for IDs
+	// values are every value stored into a field, variable or setter
+	// parameter of function type, in source order.
+	values []*FieldValue
+	// inSlot are the function values among them that a migrating group
+	// rewrites (they are no callbacks, and no reason for a sibling).
+	inSlot map[ast.Expr]bool
+	// groups are the groups of the fields, by lead name; paramGroup the
+	// group of each setter parameter in one.
+	groups     []*FieldGroup
+	paramGroup map[*types.Var]*FieldGroup
 }
 
 type paramAssign struct {
 	ff    *FuncField
 	fn    *types.Func
+	param *types.Var
 	index int
 	at    Position
 }
 
 func newFieldSet() *fieldSet {
-	return &fieldSet{byVar: map[*types.Var]*FuncField{}, closures: map[*ast.FuncLit]*Func{}, n: map[string]int{}}
+	return &fieldSet{byVar: map[*types.Var]*FuncField{}, closures: map[*ast.FuncLit]*Func{}, n: map[string]int{}, inSlot: map[ast.Expr]bool{}, paramGroup: map[*types.Var]*FieldGroup{}}
 }
 
 // funcVar is the function-valued field or package variable e names, or
@@ -122,14 +136,14 @@ func (x *extractor) fieldAssign(file *File, n ast.Node, stack []ast.Node) {
 		if len(n.Lhs) == len(n.Rhs) {
 			for i, l := range n.Lhs {
 				if v := funcVar(info, l); v != nil {
-					x.assign(file, v, n.Rhs[i], stack)
+					x.assign(file, v, v, n.Rhs[i], stack)
 				}
 			}
 		}
 	case *ast.ValueSpec:
 		for i, name := range n.Names {
 			if v := funcVar(info, name); v != nil && i < len(n.Values) {
-				x.assign(file, v, n.Values[i], stack)
+				x.assign(file, v, v, n.Values[i], stack)
 			}
 		}
 	case *ast.CompositeLit:
@@ -150,7 +164,7 @@ func (x *extractor) fieldAssign(file *File, n ast.Node, stack []ast.Node) {
 			}
 			if f != nil {
 				if _, ok := f.Type().Underlying().(*types.Signature); ok {
-					x.assign(file, f, val, stack)
+					x.assign(file, f, f, val, stack)
 				}
 			}
 		}
@@ -182,18 +196,23 @@ func (x *extractor) field(v *types.Var) *FuncField {
 	return ff
 }
 
-// assign records that e is assigned to v.
-func (x *extractor) assign(file *File, v *types.Var, e ast.Expr, stack []ast.Node) {
+// assign records that e is assigned to v, through slot: v itself, or
+// the parameter of a setter that assigns it to v.
+func (x *extractor) assign(file *File, v, slot *types.Var, e ast.Expr, stack []ast.Node) {
 	ff := x.field(v)
 	info := file.Pkg.Info
 	at := x.position(e.Pos())
+	fv := &FieldValue{Expr: e, At: at, File: file, Slot: slot, Kind: ValueAdapt}
+	x.fields.values = append(x.fields.values, fv)
 	switch e := ast.Unparen(e).(type) {
 	case *ast.FuncLit:
-		ff.Targets = append(ff.Targets, x.closure(file, e, stack))
+		fv.Kind, fv.Func = ValueClosure, x.closure(file, e, stack)
+		ff.Targets = append(ff.Targets, fv.Func)
 		return
 	case *ast.Ident, *ast.SelectorExpr:
 		if fn, ok := info.ObjectOf(identOfExpr(e)).(*types.Func); ok {
 			if f := x.declared(fn); f != nil {
+				fv.Kind, fv.Func = ValueFunc, f
 				ff.Targets = append(ff.Targets, f)
 				return
 			}
@@ -202,10 +221,17 @@ func (x *extractor) assign(file *File, v *types.Var, e ast.Expr, stack []ast.Nod
 			}
 		}
 		if p, fn, i := paramOf(info, e, stack); p != nil {
-			x.fields.viaParam = append(x.fields.viaParam, paramAssign{ff: ff, fn: fn, index: i, at: at})
+			fv.Kind, fv.From = ValueFlow, p
+			x.fields.viaParam = append(x.fields.viaParam, paramAssign{ff: ff, fn: fn, param: p, index: i, at: at})
 			return
 		}
 		if id, ok := e.(*ast.Ident); ok && id.Name == "nil" {
+			fv.Kind = ValueNil
+			return
+		}
+		if from := funcVar(info, e); from != nil {
+			fv.Kind, fv.From = ValueFlow, from
+			x.field(from)
 			return
 		}
 	}
@@ -317,7 +343,7 @@ func (x *extractor) resolveParams(pkgs []*Package) {
 				}
 				for _, pa := range bySetter[fn.Origin()] {
 					if pa.index < len(call.Args) {
-						x.assign(file, pa.ff.Var, call.Args[pa.index], stack)
+						x.assign(file, pa.ff.Var, pa.param, call.Args[pa.index], stack)
 						found[pa] = true
 					}
 				}

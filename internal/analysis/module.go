@@ -28,6 +28,9 @@ type Model struct {
 	// Fields are the function-valued fields and variables the module
 	// calls, sorted by name.
 	Fields []*FuncField
+	// Groups are the groups of function-valued fields that share values,
+	// sorted by their lead field's name.
+	Groups []*FieldGroup
 
 	byID   map[string]*Func
 	byKey  map[string]*Func
@@ -87,10 +90,12 @@ func Analyze(m *load.Module) (*Model, error) {
 	}
 	x.resolveParams(pkgs)
 	x.finishFields()
+	x.groupFields(pkgs)
 	for _, p := range pkgs {
 		x.walk(p)
 	}
 	md.Fields = x.calledFields()
+	md.Groups = x.fields.groups
 	for _, f := range x.funcs {
 		f.UsedAsValue = !f.InterfaceMethod && x.values[posKey(m.Fset, f.Pos)]
 	}

@@ -78,6 +78,7 @@ func AnalyzePackage(in PackageInput) []*Func {
 	x.collectFields(p)
 	x.resolveParams([]*Package{p})
 	x.finishFields()
+	x.groupFields([]*Package{p})
 	local := append([]*Func(nil), x.funcs...)
 	x.walk(p)
 	for _, f := range local {

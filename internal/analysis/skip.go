@@ -25,6 +25,11 @@ const (
 	// SkipDeprecated: an exported function documented Deprecated, which
 	// gets no new exported ctx form.
 	SkipDeprecated SkipCode = "deprecated"
+	// SkipFieldKeepsSignature: a function-valued field (with the fields
+	// and parameters it shares values with) keeps its type, so calls
+	// through it pass no ctx; Detail says why. It is a FieldGroup's
+	// reason, never a function's.
+	SkipFieldKeepsSignature SkipCode = "field-keeps-signature"
 )
 
 // Skip is why a function is left alone: a code and what it is about.
@@ -68,6 +73,8 @@ func (c SkipCode) Label() string {
 		return "file is a symbolic link"
 	case SkipDeprecated:
 		return "deprecated"
+	case SkipFieldKeepsSignature:
+		return "func field keeps its signature"
 	}
 	return string(c)
 }
@@ -77,7 +84,7 @@ func (s Skip) String() string {
 	switch s.Code {
 	case SkipOutsideInterface:
 		return "signature fixed by " + s.Detail
-	case SkipNameTaken, SkipIfaceUnit, SkipLinked:
+	case SkipNameTaken, SkipIfaceUnit, SkipLinked, SkipFieldKeepsSignature:
 		return s.Detail
 	case SkipDeprecated:
 		return "documented Deprecated: it gets no new exported ctx form"

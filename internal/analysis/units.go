@@ -30,6 +30,21 @@ type Unit struct {
 	CallSites int
 	// Risks are notes for the reviewer.
 	Risks []Risk
+	// Groups are the function-valued fields whose type this unit's phase
+	// changes (it stores a function into them); Requires the other units
+	// that must be in the same phase for that, sorted by ID.
+	Groups   []*FieldGroup
+	Requires []*Unit
+}
+
+// RequiredIDs are the IDs of the units that must be migrated in the same
+// phase as this one (strategies.Requirer).
+func (u *Unit) RequiredIDs() []string {
+	out := make([]string, len(u.Requires))
+	for i, r := range u.Requires {
+		out[i] = r.ID
+	}
+	return out
 }
 
 // Lead is the unit's first function.
@@ -105,6 +120,7 @@ func (m *Model) formUnits() {
 		m.describeUnit(u)
 	}
 	m.countSinks()
+	m.carryGroups()
 }
 
 func (m *Model) addUnit(u *Unit, members []*Func) {
@@ -150,8 +166,10 @@ func (m *Model) describeUnit(u *Unit) {
 		}
 		for _, c := range f.Calls {
 			for _, t := range c.Targets() {
-				if cu := m.unitOf[t]; cu != nil && cu != u {
-					callees[cu] = true
+				for _, cu := range m.calleeUnits(t) {
+					if cu != u {
+						callees[cu] = true
+					}
 				}
 			}
 		}
@@ -171,6 +189,24 @@ func (m *Model) describeUnit(u *Unit) {
 		cu.Callers = append(cu.Callers, u)
 	}
 	sort.Slice(u.Callees, func(i, j int) bool { return u.Callees[i].ID < u.Callees[j].ID })
+}
+
+// calleeUnits are the units a call to t migrates: t's, or for a closure
+// stored into a func field (no unit of its own), those of what it calls.
+func (m *Model) calleeUnits(t *Func) []*Unit {
+	if u := m.unitOf[t]; u != nil {
+		return []*Unit{u}
+	}
+	if t.Closure == nil {
+		return nil
+	}
+	var out []*Unit
+	for _, c := range t.Calls {
+		if u := m.unitOf[c.Callee]; u != nil && !c.Detached {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // funcRisks are the notes for the reviewer that one function of a unit

@@ -22,7 +22,50 @@ type PlanJSON struct {
 	LeftOut        []FuncJSON       `json:"leftOut"`
 	SyncInterfaces []FuncJSON       `json:"syncInterfaces"`
 	Interfaces     []InterfaceJSON  `json:"interfaces"`
+	Fields         []FieldJSON      `json:"fields"`
 	Warnings       []string         `json:"warnings"`
+}
+
+// FieldJSON is a group of function-valued fields the module calls
+// through (see analysis.FieldGroup): whether it migrates in place, what
+// changes, or why it keeps its signature.
+type FieldJSON struct {
+	// Fields are the qualified names of the group's fields, lead first.
+	Fields []string          `json:"fields"`
+	Pos    analysis.Position `json:"pos"`
+	// Migrates is true when the fields' type gains ctx in the phase of
+	// Carriers (Done: it has one already); Reason says why not.
+	Migrates bool           `json:"migrates"`
+	Done     bool           `json:"done,omitempty"`
+	Reason   *analysis.Skip `json:"reason,omitempty"`
+	// Unresolved is the first assignment the analysis cannot follow.
+	Unresolved *analysis.Unresolved `json:"unresolved,omitempty"`
+	// Values counts the values stored into the group, Adapted those
+	// wrapped with the IgnoringCtx helper; Calls the calls through it.
+	Values   int      `json:"values"`
+	Adapted  int      `json:"adapted"`
+	Calls    int      `json:"calls"`
+	Carriers []string `json:"carriers"`
+}
+
+func fieldsJSON(groups []*analysis.FieldGroup) []FieldJSON {
+	out := []FieldJSON{}
+	for _, g := range groups {
+		j := FieldJSON{Pos: g.At, Migrates: g.Migrates(), Done: g.Done, Unresolved: g.FirstUnresolved(),
+			Values: len(g.Values), Adapted: g.Adapted(), Calls: len(g.Calls), Carriers: []string{}}
+		for _, ff := range g.Fields {
+			j.Fields = append(j.Fields, ff.Name)
+		}
+		if !g.Migrates() {
+			keep := g.Keep
+			j.Reason = &keep
+		}
+		for _, u := range g.Carriers {
+			j.Carriers = append(j.Carriers, u.ID)
+		}
+		out = append(out, j)
+	}
+	return out
 }
 
 // InterfaceJSON is an exported interface of the module whose methods
@@ -131,6 +174,7 @@ func Plan(rep *migrate.PlanReport) PlanJSON {
 	}
 	out.SyncInterfaces = funcsJSON(rep.Model.FixedInterfaces())
 	out.Interfaces = interfacesJSON(rep.Model.InterfaceUses())
+	out.Fields = fieldsJSON(rep.Model.FollowedFields())
 	return out
 }
 

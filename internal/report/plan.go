@@ -167,7 +167,51 @@ func leftOutText(p *printer, rep *migrate.PlanReport) error {
 		}
 	}
 	interfacesText(p, rep)
+	fieldsText(p, rep)
 	return nil
+}
+
+// fieldsText writes the function-valued fields the module calls through:
+// which change their type in place, in which phase and how much, and
+// which keep their signature, and why.
+func fieldsText(p *printer, rep *migrate.PlanReport) {
+	groups := rep.Model.FollowedFields()
+	if len(groups) == 0 {
+		return
+	}
+	phaseOf := map[string]int{}
+	for _, ph := range rep.Plan.Phases {
+		for _, u := range ph.Units {
+			phaseOf[u.UnitID()] = ph.Number
+		}
+	}
+	p.f("\nfunc fields called through (%d):\n", len(groups))
+	for _, g := range groups {
+		var names []string
+		for _, ff := range g.Fields {
+			names = append(names, Short(rep.Module, ff.Name))
+		}
+		p.f("  %s  %s  ", strings.Join(names, ", "), g.At.Short())
+		switch {
+		case g.Migrates():
+			where := ""
+			if n := phaseOf[g.Carriers[0].ID]; n > 0 {
+				where = fmt.Sprintf(" in phase %d", n)
+			}
+			adapted := ""
+			if n := g.Adapted(); n > 0 {
+				adapted = fmt.Sprintf(", %d adapted to ignore the ctx", n)
+			}
+			p.f("ctx first, in place%s: %d %s stored%s, %d %s through it\n", where,
+				len(g.Values), plural(len(g.Values), "value", "values"), adapted, len(g.Calls), plural(len(g.Calls), "call", "calls"))
+		default:
+			p.f("keeps its signature: %s", g.Keep.Detail)
+			if u := g.FirstUnresolved(); u != nil && u.At != g.At {
+				p.f("; %s at %s", u.Why, u.At.Short())
+			}
+			p.f("\n")
+		}
+	}
 }
 
 // interfacesText writes, per exported interface that blocks, what the
