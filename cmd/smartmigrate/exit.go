@@ -22,7 +22,7 @@ const (
 	// to revert, a module that does not type-check).
 	exitFindings = 1
 	// exitUsage: the command line is wrong (a flag, an argument, a
-	// command, a folder or pattern that names nothing).
+	// command, a folder, pattern or --phase that names nothing).
 	exitUsage = 2
 	// exitFailure: the tool or its environment failed (I/O, git, the go
 	// command).
@@ -49,6 +49,7 @@ func exitCode(err error) int {
 		ue  usageError
 		ie  *load.InputError
 		oe  *migrate.OptionError
+		pe  *journal.PhaseError
 		vf  *verify.Failure
 		sp  *migrate.StalePlanError
 		re  *migrate.RefusedError
@@ -57,7 +58,7 @@ func exitCode(err error) int {
 		lde *load.Error
 	)
 	switch {
-	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &oe):
+	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &oe), errors.As(err, &pe):
 		return exitUsage
 	case errors.As(err, &vf), errors.As(err, &sp), errors.As(err, &re), errors.As(err, &le),
 		errors.As(err, &de), errors.As(err, &lde), errors.Is(err, journal.ErrNothingApplied):

@@ -41,6 +41,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"plan", "-C", example, "./nope/..."}, exitUsage},
 		{[]string{"plan", "-C", filepath.Join(t.TempDir(), "missing")}, exitUsage},
 		{[]string{"apply", "-C", example, "--deprecate"}, exitUsage},
+		{[]string{"revert", "-C", dir, "--phase", "9"}, exitUsage},
 		{[]string{"status", "-C", unreadable}, exitFailure},
 	} {
 		var stdout, stderr bytes.Buffer

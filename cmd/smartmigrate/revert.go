@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/internal/report"
 	"github.com/spf13/cobra"
@@ -12,6 +14,8 @@ type revertOptions struct {
 	*globals
 	Revert migrate.RevertOptions
 	JSON   bool
+	// DryRun prints the revert as a patch and writes nothing.
+	DryRun bool
 }
 
 func newRevertCmd(g *globals, runF func(*revertOptions) error) *cobra.Command {
@@ -31,10 +35,14 @@ it changes nothing and names the file and the hunk.
 A phase that a later applied phase depends on (the later one calls a ctx
 form or in-place function this one created) is not reverted alone: revert
 lists the phases to revert first, or reverts them all, newest first, with
---cascade. The journal marks reverted phases.`,
+--cascade. The journal marks reverted phases.
+
+--dry-run (or --diff, -d) prints the revert as a unified diff on standard
+output, and what it would revert on standard error, writing nothing.`,
 		Example: `  smartmigrate revert
   smartmigrate revert --phase 2
-  smartmigrate revert --phase 1 --cascade`,
+  smartmigrate revert --phase 1 --cascade
+  smartmigrate revert --dry-run > undo.patch`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Revert.Dir = o.Dir
@@ -48,10 +56,31 @@ lists the phases to revert first, or reverts them all, newest first, with
 	f.IntVar(&o.Revert.Phase, "phase", 0, "revert phase `N` of the journal instead of the last applied")
 	f.BoolVar(&o.Revert.Cascade, "cascade", false, "first revert, newest first, the later phases that depend on it")
 	f.BoolVar(&o.JSON, "json", false, "print the reverted phases as JSON")
+	f.BoolVar(&o.DryRun, "dry-run", false, "print the revert as a patch; write nothing")
+	f.BoolVarP(&o.DryRun, "diff", "d", false, "the same as --dry-run")
 	return cmd
 }
 
+// runRevertDryRun prints the revert as a patch, and what it would revert.
+func runRevertDryRun(o *revertOptions) error {
+	rs, diff, err := migrate.RevertPatch(o.Revert)
+	if err != nil {
+		return err
+	}
+	if err := report.Patch(o.Stdout, diff, o.useColor(o.Stdout)); err != nil {
+		return err
+	}
+	for _, r := range rs {
+		fmt.Fprintf(o.Stderr, "would revert phase %d (%s): %s, %s\n", r.Phase.Number, r.Phase.Strategy,
+			count(len(r.Phase.Units), "unit", "units"), count(len(r.Phase.Files), "file", "files"))
+	}
+	return nil
+}
+
 func runRevert(ctx context.Context, o *revertOptions) error {
+	if o.DryRun {
+		return runRevertDryRun(o)
+	}
 	lk, err := migrate.Lock(o.Dir)
 	if err != nil {
 		return err
@@ -68,4 +97,12 @@ func runRevert(ctx context.Context, o *revertOptions) error {
 		return report.JSON(o.Stdout, rs)
 	}
 	return report.RevertedText(o.Stdout, rs)
+}
+
+// count is "1 unit", "2 units".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

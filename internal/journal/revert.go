@@ -32,6 +32,12 @@ type Reverted struct {
 	Exact bool
 }
 
+// PhaseError is a --phase that names no phase revert can undo (none of
+// that number, or one already reverted).
+type PhaseError struct{ Msg string }
+
+func (e *PhaseError) Error() string { return e.Msg }
+
 // ErrNothingApplied is revert's error when no phase is applied.
 var ErrNothingApplied = errors.New("nothing to revert: no phase is applied")
 
@@ -65,35 +71,50 @@ func Revert(root string, o RevertOptions) ([]Reverted, error) {
 		return nil, err
 	}
 	defer lk.Release()
-	j, err := Load(root)
+	j, done, writes, err := planRevert(root, o)
 	if err != nil {
 		return nil, err
+	}
+	t := Txn{Op: "revert of " + describePhases(done), Journal: markReverted(j, done), Files: writes}
+	if err := Commit(root, t); err != nil {
+		return nil, err
+	}
+	return done, nil
+}
+
+// PlanRevert is Revert without writing anything: the phases it would
+// revert and every file change it would make.
+func PlanRevert(root string, o RevertOptions) ([]Reverted, []FileWrite, error) {
+	_, done, writes, err := planRevert(root, o)
+	return done, writes, err
+}
+
+// planRevert computes a revert: every file's contents after it, phase by
+// phase, newest first, over an overlay of the tree.
+func planRevert(root string, o RevertOptions) (*Journal, []Reverted, []FileWrite, error) {
+	j, err := Load(root)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	applied := j.Applied()
 	target, err := revertTarget(j, applied, o.Phase)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	order := revertOrder(applied, *target)
 	if len(order) > 1 && !o.Cascade {
-		return nil, dependentsError(*target, order)
+		return nil, nil, nil, dependentsError(*target, order)
 	}
-	// Compute every file's contents after the revert, phase by phase,
-	// newest first, over an overlay of the tree.
 	ov := newOverlay(root)
 	var done []Reverted
 	for _, p := range order {
 		r, err := ov.revert(p)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		done = append(done, r)
 	}
-	t := Txn{Op: "revert of " + describePhases(done), Journal: markReverted(j, done), Files: ov.writes()}
-	if err := Commit(root, t); err != nil {
-		return nil, err
-	}
-	return done, nil
+	return j, done, ov.writes(), nil
 }
 
 // revertTarget returns the phase numbered n, or the last applied one when
@@ -109,9 +130,9 @@ func revertTarget(j *Journal, applied []Phase, n int) (*Phase, error) {
 	target := j.Find(n)
 	switch {
 	case target == nil:
-		return nil, fmt.Errorf("no phase %d in the journal (%s)", n, describeApplied(applied))
+		return nil, &PhaseError{Msg: fmt.Sprintf("no phase %d in the journal (%s)", n, describeApplied(applied))}
 	case target.Reverted:
-		return nil, fmt.Errorf("phase %d is already reverted", n)
+		return nil, &PhaseError{Msg: fmt.Sprintf("phase %d is already reverted", n)}
 	}
 	return target, nil
 }

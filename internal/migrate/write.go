@@ -15,6 +15,7 @@ import (
 	"github.com/smartmigrate/smartmigrate/internal/git"
 	"github.com/smartmigrate/smartmigrate/internal/journal"
 	"github.com/smartmigrate/smartmigrate/internal/load"
+	"github.com/smartmigrate/smartmigrate/internal/patch"
 	"github.com/smartmigrate/smartmigrate/internal/progress"
 	"github.com/smartmigrate/smartmigrate/internal/verify"
 )
@@ -299,13 +300,34 @@ type RevertOptions struct {
 
 // Revert undoes an applied phase; see journal.Revert.
 func Revert(o RevertOptions) ([]journal.Reverted, error) {
-	dir := o.Dir
-	if dir == "" {
-		dir = "."
-	}
-	root, err := load.FindRoot(dir)
+	root, err := load.FindRoot(o.dir())
 	if err != nil {
 		return nil, err
 	}
 	return journal.Revert(root, o.RevertOptions)
+}
+
+// RevertPatch is what Revert would do, as a patch, writing nothing: the
+// phases it would revert and the unified diff of the tree's files.
+func RevertPatch(o RevertOptions) ([]journal.Reverted, string, error) {
+	root, err := load.FindRoot(o.dir())
+	if err != nil {
+		return nil, "", err
+	}
+	done, writes, err := journal.PlanRevert(root, o.RevertOptions)
+	if err != nil {
+		return nil, "", err
+	}
+	var changes []patch.FileChange
+	for _, w := range writes {
+		changes = append(changes, patch.FileChange{Path: w.Path, Old: w.Old, New: w.New})
+	}
+	return done, patch.Unified(changes), nil
+}
+
+func (o RevertOptions) dir() string {
+	if o.Dir == "" {
+		return "."
+	}
+	return o.Dir
 }
