@@ -458,6 +458,9 @@ func (w *bodyWalker) call(call *ast.CallExpr) {
 		if r.Rewrite == RewriteSleep {
 			op.Stuck = w.needsErrorResult()
 		}
+		if background {
+			op.ArgOf = w.ctxArgOf(call)
+		}
 		if r.Rewrite == RewriteSibling {
 			op.Source = ctxSource(w.file.Pkg, testContextOK(w.x.goVersion), call, w.stack)
 		}
@@ -474,6 +477,23 @@ func (w *bodyWalker) call(call *ast.CallExpr) {
 	c := &Call{Node: call, Pos: call.Pos(), At: w.x.position(call.Pos()), Callee: callee, Detached: detached}
 	c.Source = ctxSource(w.file.Pkg, testContextOK(w.x.goVersion), call, w.stack)
 	w.encl.Calls = append(w.encl.Calls, c)
+}
+
+// ctxArgOf is the function of the same package that call (a
+// context.TODO() or Background()) is an argument of, or nil.
+func (w *bodyWalker) ctxArgOf(call *ast.CallExpr) *Func {
+	if len(w.stack) < 2 {
+		return nil
+	}
+	outer, ok := w.stack[len(w.stack)-2].(*ast.CallExpr)
+	if !ok {
+		return nil
+	}
+	fn, _ := typeutil.Callee(w.info(), outer).(*types.Func)
+	if fn == nil || fn.Pkg() != w.file.Pkg.Types {
+		return nil
+	}
+	return w.x.declared(fn)
 }
 
 // notePassedCtx notes that the function hands a context on: a

@@ -161,10 +161,22 @@ type Op struct {
 	// (RewriteSibling), the context a caller without one would give it
 	// (t.Context() in a test): what finalize moves the call with.
 	Source Source
+	// ArgOf is, for a context.TODO() or Background() passed to a function
+	// of the same package, that function.
+	ArgOf *Func
 }
 
-// Blocks reports whether the operation makes its function block.
-func (o *Op) Blocks() bool { return o.Rule.Blocks() && !o.Detached }
+// Blocks reports whether the operation makes its function block. A
+// context.TODO() handed to a function that takes a ctx and hands it on to
+// nothing (its ctx reaches no wait, as after its own waits became
+// detached) does not: a ctx form for the caller would have nothing to
+// cancel.
+func (o *Op) Blocks() bool {
+	if o.ArgOf != nil && o.ArgOf.TakesContext && o.ArgOf.Decl != nil && !o.ArgOf.honours {
+		return false
+	}
+	return o.Rule.Blocks() && !o.Detached
+}
 
 // Cancellable reports whether the ctx form's ctx reaches the operation:
 // a sink (made context-aware by the rewrite, or by hand where it says so)
