@@ -85,13 +85,7 @@ func (rw *rewriter) rewriteBody(fs *fileState, d *decorator.Decorator, decl *ast
 		}
 		br.fieldDstEdits(decl)
 	}
-	var stack []ast.Node
-	ast.Inspect(decl.Body, func(n ast.Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return true
-		}
-		stack = append(stack, n)
+	analysis.WalkStack(decl.Body, func(n ast.Node, stack []ast.Node) {
 		switch n := n.(type) {
 		case *ast.CallExpr:
 			br.call(n, stack, decl)
@@ -105,7 +99,6 @@ func (rw *rewriter) rewriteBody(fs *fileState, d *decorator.Decorator, decl *ast
 				br.value(n.(ast.Expr), v)
 			}
 		}
-		return true
 	})
 	body := d.Dst.Nodes[decl.Body].(*dst.BlockStmt)
 	dstutil.Apply(body, nil, func(c *dstutil.Cursor) bool {

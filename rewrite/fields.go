@@ -59,9 +59,10 @@ func (rw *rewriter) activeGroups() {
 	}
 }
 
-// locate returns the file state and the top-level declaration that hold
-// pos.
-func (rw *rewriter) locate(pos token.Pos) (*fileState, ast.Decl, error) {
+// locate returns the file state that holds pos, and whether the
+// top-level declaration around it is reprinted (an edit there goes through
+// dst; elsewhere it is a text edit).
+func (rw *rewriter) locate(pos token.Pos) (*fileState, bool, error) {
 	for _, pkg := range rw.mod.Packages {
 		for _, f := range pkg.Syntax {
 			if pos < f.FileStart || pos >= f.FileEnd {
@@ -69,17 +70,17 @@ func (rw *rewriter) locate(pos token.Pos) (*fileState, ast.Decl, error) {
 			}
 			fs, err := rw.file(f, pkg, true)
 			if err != nil {
-				return nil, nil, err
+				return nil, false, err
 			}
 			for _, d := range f.Decls {
 				if d.Pos() <= pos && pos < d.End() {
-					return fs, d, nil
+					return fs, fs.reprint[d], nil
 				}
 			}
-			return fs, nil, nil
+			return fs, false, nil
 		}
 	}
-	return nil, nil, fmt.Errorf("%s: file not loaded", rw.position(pos))
+	return nil, false, fmt.Errorf("%s: file not loaded", rw.position(pos))
 }
 
 // fieldEdits places every edit of the phase's groups.
@@ -126,11 +127,11 @@ func count(n int, what string) string {
 
 // slotType gives a field's or a parameter's func type ctx first.
 func (rw *rewriter) slotType(t *ast.FuncType) error {
-	fs, d, err := rw.locate(t.Pos())
+	fs, viaDst, err := rw.locate(t.Pos())
 	if err != nil {
 		return err
 	}
-	if fs.reprint[d] {
+	if viaDst {
 		rw.fields.dstTypes[t] = true
 		return nil
 	}
@@ -203,11 +204,11 @@ func identOfValue(e ast.Expr) *ast.Ident {
 
 // rename renames a function value to its ctx form.
 func (rw *rewriter) rename(id *ast.Ident, name string) error {
-	fs, d, err := rw.locate(id.Pos())
+	fs, viaDst, err := rw.locate(id.Pos())
 	if err != nil {
 		return err
 	}
-	if fs.reprint[d] {
+	if viaDst {
 		rw.fields.dstRenames[id] = name
 		return nil
 	}
@@ -217,11 +218,11 @@ func (rw *rewriter) rename(id *ast.Ident, name string) error {
 
 // wrap wraps e with a call to helper.
 func (rw *rewriter) wrap(e ast.Expr, helper string) error {
-	fs, d, err := rw.locate(e.Pos())
+	fs, viaDst, err := rw.locate(e.Pos())
 	if err != nil {
 		return err
 	}
-	if fs.reprint[d] {
+	if viaDst {
 		rw.fields.dstWraps[e] = helper
 		return nil
 	}
@@ -235,11 +236,11 @@ func (rw *rewriter) wrap(e ast.Expr, helper string) error {
 // hands it on to what the closure calls.
 func (rw *rewriter) fieldClosure(v *analysis.FieldValue) error {
 	lit := v.Func.Closure
-	fs, d, err := rw.locate(lit.Pos())
+	fs, viaDst, err := rw.locate(lit.Pos())
 	if err != nil {
 		return err
 	}
-	if fs.reprint[d] {
+	if viaDst {
 		rw.fields.closures[lit] = "" // the ctx form's ctx name, set when it is rewritten
 		rw.fields.dstTypes[lit.Type] = true
 		return nil
@@ -271,11 +272,11 @@ func (rw *rewriter) fieldClosure(v *analysis.FieldValue) error {
 // fieldCallSite passes a ctx to a call through a group's field outside
 // the phase's declarations (those pass their own, see bodyRewrite.call).
 func (rw *rewriter) fieldCallSite(call *ast.CallExpr) error {
-	fs, d, err := rw.locate(call.Pos())
+	fs, viaDst, err := rw.locate(call.Pos())
 	if err != nil {
 		return err
 	}
-	if fs.reprint[d] {
+	if viaDst {
 		return nil
 	}
 	src, ok := rw.sources[call]

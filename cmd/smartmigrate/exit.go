@@ -3,7 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/smartmigrate/smartmigrate/internal/journal"
@@ -11,6 +11,7 @@ import (
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/internal/verify"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // The exit statuses, documented in README.md ("Exit status"): a CI job
@@ -28,9 +29,6 @@ const (
 	// command).
 	exitFailure = 3
 )
-
-// notNumber is pflag's error for an integer flag given something else.
-var notNumber = regexp.MustCompile(`^invalid argument "(.*)" for "(.*)" flag: strconv\.Parse`)
 
 // usageError is a command line cobra or a command refuses.
 type usageError struct{ err error }
@@ -70,8 +68,10 @@ func exitCode(err error) int {
 // usageHint ends a usage error with where to read more, and says a flag
 // value that is not a number in the tool's words.
 func usageHint(cmd *cobra.Command, err error) error {
-	if m := notNumber.FindStringSubmatch(err.Error()); m != nil {
-		err = fmt.Errorf("%s: %q is not a number", m[2], m[1])
+	var iv *pflag.InvalidValueError
+	var num *strconv.NumError
+	if errors.As(err, &iv) && errors.As(err, &num) {
+		err = fmt.Errorf("--%s: %q is not a number", iv.GetFlag().Name, iv.GetValue())
 	}
 	if cmd == nil || strings.Contains(err.Error(), "--help") {
 		return usageError{err}

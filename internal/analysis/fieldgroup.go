@@ -446,17 +446,10 @@ func recvExported(d *ast.FuncDecl) bool {
 func (x *extractor) findUses(pkgs []*Package) {
 	for _, p := range pkgs {
 		for _, file := range p.Files {
-			var stack []ast.Node
-			ast.Inspect(file.Syntax, func(n ast.Node) bool {
-				if n == nil {
-					stack = stack[:len(stack)-1]
-					return true
-				}
-				stack = append(stack, n)
+			WalkStack(file.Syntax, func(n ast.Node, stack []ast.Node) {
 				if e, ok := n.(ast.Expr); ok {
 					x.fieldUse(file, e, stack)
 				}
-				return true
 			})
 		}
 	}

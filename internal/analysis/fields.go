@@ -116,16 +116,7 @@ func funcVar(info *types.Info, e ast.Expr) *types.Var {
 // function-valued field or package variable.
 func (x *extractor) collectFields(p *Package) {
 	for _, file := range p.Files {
-		var stack []ast.Node
-		ast.Inspect(file.Syntax, func(n ast.Node) bool {
-			if n == nil {
-				stack = stack[:len(stack)-1]
-				return true
-			}
-			stack = append(stack, n)
-			x.fieldAssign(file, n, stack)
-			return true
-		})
+		WalkStack(file.Syntax, func(n ast.Node, stack []ast.Node) { x.fieldAssign(file, n, stack) })
 	}
 }
 
@@ -326,20 +317,14 @@ func (x *extractor) resolveParams(pkgs []*Package) {
 	found := map[paramAssign]bool{}
 	for _, p := range pkgs {
 		for _, file := range p.Files {
-			var stack []ast.Node
-			ast.Inspect(file.Syntax, func(n ast.Node) bool {
-				if n == nil {
-					stack = stack[:len(stack)-1]
-					return true
-				}
-				stack = append(stack, n)
+			WalkStack(file.Syntax, func(n ast.Node, stack []ast.Node) {
 				call, ok := n.(*ast.CallExpr)
 				if !ok {
-					return true
+					return
 				}
 				fn, _ := typeutil.Callee(file.Pkg.Info, call).(*types.Func)
 				if fn == nil {
-					return true
+					return
 				}
 				for _, pa := range bySetter[fn.Origin()] {
 					if pa.index < len(call.Args) {
@@ -347,7 +332,6 @@ func (x *extractor) resolveParams(pkgs []*Package) {
 						found[pa] = true
 					}
 				}
-				return true
 			})
 		}
 	}

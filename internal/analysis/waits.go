@@ -613,16 +613,7 @@ func chanVar(info *types.Info, ch ast.Expr) types.Object {
 // rules of recvStuck. It runs before the bodies are walked.
 func (x *extractor) countChans(p *Package) {
 	for _, file := range p.Files {
-		var stack []ast.Node
-		ast.Inspect(file.Syntax, func(n ast.Node) bool {
-			if n == nil {
-				stack = stack[:len(stack)-1]
-				return true
-			}
-			stack = append(stack, n)
-			x.countChan(p.Info, n, stack)
-			return true
-		})
+		WalkStack(file.Syntax, func(n ast.Node, stack []ast.Node) { x.countChan(p.Info, n, stack) })
 	}
 }
 
