@@ -77,8 +77,11 @@ unexported shims left without callers are removed.`,
   smartmigrate apply --strategy=top-down --offload
   smartmigrate apply --finalize --deprecate --verify 'go test ./...'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Apply.Dir = o.Dir
-			o.Apply.Patterns = args
+			pats, err := o.member(args)
+			if err != nil {
+				return err
+			}
+			o.Apply.Dir, o.Apply.Patterns = o.Dir, pats
 			if !cmd.Flags().Changed("strategy") {
 				o.Apply.Strategy = "" // bottom-up, or the saved plan's
 			}

@@ -54,7 +54,11 @@ Packages default to ./... (test files are not checked).`,
   smartmigrate check --since origin/main   # only those added or changed on this branch
   smartmigrate check --since HEAD~1 --json ./api/...`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Patterns = args
+			pats, err := o.member(args)
+			if err != nil {
+				return err
+			}
+			o.Patterns = pats
 			if runF != nil {
 				return runF(o)
 			}

@@ -42,8 +42,11 @@ Packages default to ./... (tests included, so test callers are seen).`,
   smartmigrate plan --strategy=critical-path --profile=cpu.pprof --json
   smartmigrate plan --save    # write .smartmigrate/plan.json to review or edit`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Plan.Dir = o.Dir
-			o.Plan.Patterns = args
+			pats, err := o.member(args)
+			if err != nil {
+				return err
+			}
+			o.Plan.Dir, o.Plan.Patterns = o.Dir, pats
 			if runF != nil {
 				return runF(o)
 			}

@@ -27,6 +27,18 @@ type globals struct {
 	Color string
 }
 
+// member resolves a run at the root of a go.work workspace: patterns
+// that name one member's packages make Dir that member (see
+// load.WorkspaceMember); it returns the patterns as seen from Dir.
+func (g *globals) member(patterns []string) ([]string, error) {
+	dir, pats, err := load.WorkspaceMember(g.Dir, patterns)
+	if err != nil {
+		return nil, err
+	}
+	g.Dir = dir
+	return pats, nil
+}
+
 // useColor reports whether output to w gets colour: --color=always, or
 // auto on a terminal unless NO_COLOR is set to something (no-color.org)
 // or TERM is dumb.

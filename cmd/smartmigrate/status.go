@@ -28,8 +28,11 @@ gives), and the call sites that still pass context.TODO().`,
 		Example: `  smartmigrate status
   smartmigrate status --json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Status.Dir = o.Dir
-			o.Status.Patterns = args
+			pats, err := o.member(args)
+			if err != nil {
+				return err
+			}
+			o.Status.Dir, o.Status.Patterns = o.Dir, pats
 			if runF != nil {
 				return runF(o)
 			}

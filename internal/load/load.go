@@ -123,25 +123,6 @@ func FindRoot(dir string) (string, error) {
 	}
 }
 
-// workspaceRoot is the error for dir when it holds a go.work: smartmigrate
-// migrates one module at a time, so it names the members to run it in.
-func workspaceRoot(dir string) error {
-	path := filepath.Join(dir, "go.work")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	wf, err := modfile.ParseWork(path, data, nil)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	var uses []string
-	for _, u := range wf.Use {
-		uses = append(uses, filepath.ToSlash(filepath.Clean(u.Path)))
-	}
-	return &InputError{Msg: fmt.Sprintf("%s is a go.work workspace, not a module: run smartmigrate in one of its modules (%s), or point -C at one", dir, strings.Join(uses, ", "))}
-}
-
 // Options say how to load.
 type Options struct {
 	// Progress, when set, says that packages are loading and how many
