@@ -35,6 +35,10 @@ type fieldPhase struct {
 	dstRenames map[*ast.Ident]string
 	// helpers are the adapters written, by package and type.
 	helpers map[string]string
+	// dstPairs are the stores into sibling groups' fields, dstNils their
+	// nil checks, inside reprinted declarations (see siblingDst).
+	dstPairs map[ast.Node]sibPair
+	dstNils  map[*ast.BinaryExpr]sibNil
 }
 
 // activeGroups are the groups that the phase's units carry.
@@ -43,7 +47,7 @@ func (rw *rewriter) activeGroups() {
 		groups: map[*analysis.FieldGroup]bool{}, calls: map[*ast.CallExpr]*analysis.FieldGroup{},
 		closures: map[*ast.FuncLit]string{}, closureCtx: map[ast.Node]string{},
 		dstTypes: map[*ast.FuncType]bool{}, dstWraps: map[ast.Expr]string{}, dstRenames: map[*ast.Ident]string{},
-		helpers: map[string]string{},
+		helpers: map[string]string{}, dstPairs: map[ast.Node]sibPair{}, dstNils: map[*ast.BinaryExpr]sibNil{},
 	}
 	rw.fields = fp
 	for _, u := range rw.in.Units {
@@ -53,7 +57,9 @@ func (rw *rewriter) activeGroups() {
 			}
 			fp.groups[g] = true
 			for _, c := range g.Calls {
-				fp.calls[c] = g
+				if g.Sibling == nil || !g.Sibling.LeftAsIs(c) {
+					fp.calls[c] = g
+				}
 			}
 		}
 	}
@@ -87,6 +93,12 @@ func (rw *rewriter) locate(pos token.Pos) (*fileState, bool, error) {
 func (rw *rewriter) fieldEdits() error {
 	for _, g := range rw.in.Model.Groups {
 		if !rw.fields.groups[g] {
+			continue
+		}
+		if g.Sibling != nil {
+			if err := rw.siblingEdits(g); err != nil {
+				return err
+			}
 			continue
 		}
 		for _, t := range g.Types {
@@ -286,6 +298,10 @@ func (rw *rewriter) fieldCallSite(call *ast.CallExpr) error {
 	if !ok {
 		src = analysis.Source{Kind: analysis.SourceTODO}
 	}
+	if g := rw.fields.calls[call]; g.Sibling != nil {
+		rw.siblingCallText(fs, g, call, src)
+		return nil
+	}
 	rw.addArg(fs, call, src)
 	return nil
 }
@@ -469,6 +485,7 @@ func (br *bodyRewrite) fieldDstEdits(decl *ast.FuncDecl) {
 		return &dst.SelectorExpr{X: dst.NewIdent(br.rw.contextName(br.fs)), Sel: dst.NewIdent("Context")}
 	}
 	ast.Inspect(decl, func(n ast.Node) bool {
+		br.siblingDst(n)
 		switch n := n.(type) {
 		case *ast.FuncType:
 			if !fp.dstTypes[n] {
@@ -510,15 +527,19 @@ func (fp *fieldPhase) isClosureType(t *ast.FuncType) bool {
 // fieldCall passes ctx to a call through a migrating field inside a
 // declaration the phase reprints; it reports whether call is one.
 func (br *bodyRewrite) fieldCall(call *ast.CallExpr) bool {
-	if _, ok := br.rw.fields.calls[call]; !ok {
+	g, ok := br.rw.fields.calls[call]
+	if !ok {
 		return false
 	}
 	dc := br.d.Dst.Nodes[call].(*dst.CallExpr)
 	if c := br.calls[call]; c != nil && c.Detached || br.outlives[call] {
 		dc.Args = append([]dst.Expr{br.detachedCtx()}, dc.Args...)
-		return true
+	} else {
+		br.prependCtx(dc)
 	}
-	br.prependCtx(dc)
+	if g.Sibling != nil {
+		br.siblingCallDst(g, dc)
+	}
 	return true
 }
 

@@ -103,6 +103,9 @@ const (
 	DeclCtxInterface DeclKind = "ctx-interface"
 	// DeclHelper is an unexported helper function.
 	DeclHelper DeclKind = "helper"
+	// DeclField is a ctx field beside an exported func field; Name is
+	// "path.Struct.FieldContext".
+	DeclField DeclKind = "ctx-field"
 	// DeclImport is an import of package context (or another) the phase
 	// added to a file; Name is "file:path".
 	DeclImport DeclKind = "import"
@@ -542,19 +545,23 @@ func (rw *rewriter) untypedCallSites(f *ast.File, pkg *packages.Package) {
 // addArg inserts src as the first argument of call, as text.
 func (rw *rewriter) addArg(fs *fileState, call *ast.CallExpr, src analysis.Source) {
 	off := rw.mod.Fset.Position(call.Lparen).Offset + 1
-	ctxPkg := "context"
-	if src.Kind == analysis.SourceTODO {
-		ctxPkg = rw.contextName(fs)
-		fs.needCtx = true
-	}
-	text := src.Expr(ctxPkg)
+	text := rw.ctxArgText(fs, call, src)
 	if len(call.Args) > 0 {
 		text += ", "
 	}
 	fs.edits = append(fs.edits, textEdit{start: off, end: off, text: text})
+}
+
+// ctxArgText is the ctx argument src gives call, reported when it is
+// context.TODO().
+func (rw *rewriter) ctxArgText(fs *fileState, call *ast.CallExpr, src analysis.Source) string {
+	ctxPkg := "context"
 	if src.Kind == analysis.SourceTODO {
+		ctxPkg = rw.contextName(fs)
+		fs.needCtx = true
 		rw.report(call.Pos(), CodeTODO, "call to %s given context.TODO()", calleeText(fs, call))
 	}
+	return src.Expr(ctxPkg)
 }
 
 // calleeText is the source text of a call's function expression.

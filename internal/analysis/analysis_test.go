@@ -218,6 +218,8 @@ func dumpGroup(g *analysis.FieldGroup, short func(string) string) string {
 		state = "keeps: " + g.Keep.String()
 	case g.Done:
 		state = "done"
+	case g.Sibling != nil:
+		state = fmt.Sprintf("migrates beside it as %s, %d nil checks", g.Sibling.Name, len(g.Sibling.NilChecks))
 	}
 	return fmt.Sprintf("fields [%s]: %s; values [%s], calls %d, reads %d, carriers [%s]",
 		strings.Join(names, " "), state, strings.Join(values, " "), len(g.Calls), len(g.Reads), strings.Join(carriers, " "))

@@ -306,6 +306,9 @@ func adaptedStuck(f *Func, c *Call) {
 	if v == nil || f.Stuck.Call != "" {
 		return
 	}
-	f.Stuck = Via{Call: "a call through " + c.Field.Short(), At: c.At,
-		Why: fmt.Sprintf("the value stored at %s is adapted and ignores the ctx", v.At.Short())}
+	why := fmt.Sprintf("the value stored at %s is adapted and ignores the ctx", v.At.Short())
+	if sf := c.Field.Group.Sibling; sf != nil {
+		why = fmt.Sprintf("the value stored at %s has no ctx form to store into %s", v.At.Short(), sf.Name)
+	}
+	f.Stuck = Via{Call: "a call through " + c.Field.Short(), At: c.At, Why: why}
 }

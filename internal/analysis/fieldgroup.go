@@ -62,6 +62,10 @@ type FieldValue struct {
 	Func *Func
 	// From is the slot whose value it is (ValueFlow).
 	From *types.Var
+	// Store is the node that stores it: an *ast.AssignStmt, a composite
+	// literal's *ast.KeyValueExpr (the *ast.CompositeLit when unkeyed),
+	// an *ast.ValueSpec, or a setter's *ast.CallExpr.
+	Store ast.Node
 }
 
 // FieldGroup is a set of function-valued fields and setter parameters
@@ -87,6 +91,10 @@ type FieldGroup struct {
 	At Position
 	// Keep says why the group keeps its signature; zero when it migrates.
 	Keep Skip
+	// Sibling, for a group of one exported field that migrates, is the
+	// ctx field written beside it (see SiblingField); nil when the group
+	// changes in place.
+	Sibling *SiblingField
 	// Done is true when the slots take a ctx already.
 	Done bool
 	// Carriers are the units whose phase changes the group: the units of
@@ -120,25 +128,34 @@ func (g *FieldGroup) Signature() *types.Signature {
 	return g.Lead().Var.Type().Underlying().(*types.Signature)
 }
 
-// Adapted counts the values wrapped with the IgnoringCtx helper.
+// Adapted counts the values whose calls the ctx does not reach: those
+// wrapped with the IgnoringCtx helper, or for a sibling group those
+// stored without a ctx form beside them.
 func (g *FieldGroup) Adapted() int {
 	n := 0
 	for _, v := range g.Values {
-		if v.Kind == ValueAdapt {
+		if g.ignoresCtx(v) {
 			n++
 		}
 	}
 	return n
 }
 
-// FirstAdapted is the first value the migration wraps, or nil.
+// FirstAdapted is the first value counted by Adapted, or nil.
 func (g *FieldGroup) FirstAdapted() *FieldValue {
 	for _, v := range g.Values {
-		if v.Kind == ValueAdapt {
+		if g.ignoresCtx(v) {
 			return v
 		}
 	}
 	return nil
+}
+
+func (g *FieldGroup) ignoresCtx(v *FieldValue) bool {
+	if g.Sibling != nil {
+		return v.Kind != ValueFunc && v.Kind != ValueNil
+	}
+	return v.Kind == ValueAdapt
 }
 
 // FirstUnresolved is the first assignment to a field of the group that
@@ -205,6 +222,8 @@ type slotDecl struct {
 	owner  *types.Named
 	setter *types.Func
 	file   *File
+	// field is a struct field's declaration.
+	field *ast.Field
 }
 
 // groupFields forms the FieldGroups of the packages and merges the
@@ -264,6 +283,7 @@ func (x *extractor) groupFields(pkgs []*Package) {
 	}
 	sort.Slice(x.fields.groups, func(i, j int) bool { return x.fields.groups[i].Lead().Name < x.fields.groups[j].Lead().Name })
 	x.findUses(pkgs)
+	x.settleSiblings()
 }
 
 // finishGroup merges the targets of g's fields and decides whether g
@@ -298,7 +318,7 @@ func (x *extractor) finishGroup(g *FieldGroup, decls map[*types.Var]slotDecl) {
 		return
 	}
 	g.Keep = x.groupKeep(g, decls)
-	if !g.Keep.IsZero() {
+	if !g.Keep.IsZero() || g.Sibling != nil {
 		return
 	}
 	for _, p := range g.Params {
@@ -344,7 +364,12 @@ func (x *extractor) groupKeep(g *FieldGroup, decls map[*types.Var]slotDecl) Skip
 		case !ff.Var.IsField():
 			return keep("%s is a package variable", ff.Short())
 		case ff.Exported || ff.Var.Exported():
-			return keep("%s is exported: code outside the module may set or call it", ff.Short())
+			sf, why := x.siblingField(g, decls)
+			if sf == nil {
+				return keep("%s is exported: code outside the module may set or call it, and it gets no ctx field beside it: %s", ff.Short(), why)
+			}
+			g.Sibling = sf
+			return Skip{}
 		case !ok || d.owner == nil:
 			return keep("%s is not a field of a named struct of the module", ff.Short())
 		case d.owner.TypeParams().Len() > 0:
@@ -408,7 +433,7 @@ func structSlots(file *File, d *ast.GenDecl, out map[*types.Var]slotDecl) {
 			ft, _ := f.Type.(*ast.FuncType)
 			for _, n := range f.Names {
 				if v, ok := info.Defs[n].(*types.Var); ok {
-					out[v] = slotDecl{typ: ft, owner: owner, file: file}
+					out[v] = slotDecl{typ: ft, owner: owner, file: file, field: f}
 				}
 			}
 		}
@@ -484,9 +509,15 @@ func (x *extractor) fieldUse(file *File, e ast.Expr, stack []ast.Node) {
 	parent := stack[len(stack)-2]
 	if call, ok := parent.(*ast.CallExpr); ok && ast.Unparen(call.Fun) == e && ff != nil {
 		g.Calls = append(g.Calls, call)
+		if g.Sibling != nil {
+			g.Sibling.foreign(file, call, g.Lead().Var.Pkg())
+		}
 		return
 	}
 	if !g.Migrates() || g.Done {
+		return
+	}
+	if g.Sibling != nil && g.siblingUse(file, e, stack) {
 		return
 	}
 	if stays(e, parent, g) {
@@ -541,6 +572,9 @@ func (m *Model) carryGroups() {
 			case ValueFunc:
 				add(v.Func)
 			case ValueClosure:
+				if g.Sibling != nil {
+					continue // it keeps its signature: nil goes beside it
+				}
 				for _, c := range v.Func.Calls {
 					if !c.Detached {
 						add(c.Callee)

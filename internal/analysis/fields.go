@@ -127,14 +127,14 @@ func (x *extractor) fieldAssign(file *File, n ast.Node, stack []ast.Node) {
 		if len(n.Lhs) == len(n.Rhs) {
 			for i, l := range n.Lhs {
 				if v := funcVar(info, l); v != nil {
-					x.assign(file, v, v, n.Rhs[i], stack)
+					x.assign(file, v, v, n.Rhs[i], n, stack)
 				}
 			}
 		}
 	case *ast.ValueSpec:
 		for i, name := range n.Names {
 			if v := funcVar(info, name); v != nil && i < len(n.Values) {
-				x.assign(file, v, v, n.Values[i], stack)
+				x.assign(file, v, v, n.Values[i], n, stack)
 			}
 		}
 	case *ast.CompositeLit:
@@ -144,18 +144,18 @@ func (x *extractor) fieldAssign(file *File, n ast.Node, stack []ast.Node) {
 		}
 		for i, elt := range n.Elts {
 			var f *types.Var
-			val := elt
+			val, store := elt, ast.Node(n)
 			if kv, ok := elt.(*ast.KeyValueExpr); ok {
 				if id, ok := kv.Key.(*ast.Ident); ok {
 					f, _ = info.ObjectOf(id).(*types.Var)
 				}
-				val = kv.Value
+				val, store = kv.Value, kv
 			} else if i < st.NumFields() {
 				f = st.Field(i)
 			}
 			if f != nil {
 				if _, ok := f.Type().Underlying().(*types.Signature); ok {
-					x.assign(file, f, f, val, stack)
+					x.assign(file, f, f, val, store, stack)
 				}
 			}
 		}
@@ -188,12 +188,13 @@ func (x *extractor) field(v *types.Var) *FuncField {
 }
 
 // assign records that e is assigned to v, through slot: v itself, or
-// the parameter of a setter that assigns it to v.
-func (x *extractor) assign(file *File, v, slot *types.Var, e ast.Expr, stack []ast.Node) {
+// the parameter of a setter that assigns it to v; store is the node
+// that stores it (see FieldValue.Store).
+func (x *extractor) assign(file *File, v, slot *types.Var, e ast.Expr, store ast.Node, stack []ast.Node) {
 	ff := x.field(v)
 	info := file.Pkg.Info
 	at := x.position(e.Pos())
-	fv := &FieldValue{Expr: e, At: at, File: file, Slot: slot, Kind: ValueAdapt}
+	fv := &FieldValue{Expr: e, At: at, File: file, Slot: slot, Kind: ValueAdapt, Store: store}
 	x.fields.values = append(x.fields.values, fv)
 	switch e := ast.Unparen(e).(type) {
 	case *ast.FuncLit:
@@ -328,7 +329,7 @@ func (x *extractor) resolveParams(pkgs []*Package) {
 				}
 				for _, pa := range bySetter[fn.Origin()] {
 					if pa.index < len(call.Args) {
-						x.assign(file, pa.ff.Var, pa.param, call.Args[pa.index], stack)
+						x.assign(file, pa.ff.Var, pa.param, call.Args[pa.index], call, stack)
 						found[pa] = true
 					}
 				}

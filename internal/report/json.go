@@ -38,10 +38,14 @@ type FieldJSON struct {
 	Migrates bool           `json:"migrates"`
 	Done     bool           `json:"done,omitempty"`
 	Reason   *analysis.Skip `json:"reason,omitempty"`
+	// CtxField, for an exported field that migrates, is the ctx field
+	// written beside it (the field itself keeps its type).
+	CtxField string `json:"ctxField,omitempty"`
 	// Unresolved is the first assignment the analysis cannot follow.
 	Unresolved *analysis.Unresolved `json:"unresolved,omitempty"`
-	// Values counts the values stored into the group, Adapted those
-	// wrapped with the IgnoringCtx helper; Calls the calls through it.
+	// Values counts the values stored into the group, Adapted those the
+	// ctx does not reach (wrapped with the IgnoringCtx helper, or beside
+	// a nil ctx field); Calls the calls through it.
 	Values   int      `json:"values"`
 	Adapted  int      `json:"adapted"`
 	Calls    int      `json:"calls"`
@@ -59,6 +63,9 @@ func fieldsJSON(groups []*analysis.FieldGroup) []FieldJSON {
 		if !g.Migrates() {
 			keep := g.Keep
 			j.Reason = &keep
+		}
+		if g.Sibling != nil {
+			j.CtxField = g.Sibling.Name
 		}
 		for _, u := range g.Carriers {
 			j.Carriers = append(j.Carriers, u.ID)

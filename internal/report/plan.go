@@ -202,7 +202,14 @@ func fieldsText(p *printer, rep *migrate.PlanReport) {
 			if n := g.Adapted(); n > 0 {
 				adapted = fmt.Sprintf(", %d adapted to ignore the ctx", n)
 			}
-			p.f("ctx first, in place%s: %d %s stored%s, %d %s through it\n", where,
+			how := "ctx first, in place"
+			if g.Sibling != nil {
+				how = "keeps its type, gets " + g.Sibling.Name + " beside it"
+				if n := g.Adapted(); n > 0 {
+					adapted = fmt.Sprintf(", %d without a ctx form", n)
+				}
+			}
+			p.f("%s%s: %d %s stored%s, %d %s through it\n", how, where,
 				len(g.Values), plural(len(g.Values), "value", "values"), adapted, len(g.Calls), plural(len(g.Calls), "call", "calls"))
 		default:
 			p.f("keeps its signature: %s", g.Keep.Detail)
