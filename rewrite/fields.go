@@ -106,6 +106,11 @@ func (rw *rewriter) fieldEdits() error {
 				return err
 			}
 		}
+		for _, t := range g.Named {
+			if err := rw.namedSlotType(g, t); err != nil {
+				return err
+			}
+		}
 		for _, v := range g.Values {
 			if err := rw.fieldValue(g, v); err != nil {
 				return err
@@ -148,6 +153,20 @@ func (rw *rewriter) slotType(t *ast.FuncType) error {
 		return nil
 	}
 	rw.insertCtxParam(fs, t, "ctx", false)
+	return nil
+}
+
+// namedSlotType replaces a field's named func type (dial DialFunc) with
+// the func type with ctx first; the field is declared in a struct type,
+// never reprinted.
+func (rw *rewriter) namedSlotType(g *analysis.FieldGroup, t ast.Expr) error {
+	fs, _, err := rw.locate(t.Pos())
+	if err != nil {
+		return err
+	}
+	pkg := rw.packageOf(fs.syntax)
+	text := ctxFuncType(g.Signature(), rw.qualifier(fs, pkg.Types), rw.contextName(fs))
+	fs.edits = append(fs.edits, textEdit{start: fs.offset(t.Pos()), end: fs.offset(t.End()), text: text})
 	return nil
 }
 

@@ -78,6 +78,9 @@ type FieldGroup struct {
 	// Types are the type expressions that gain ctx: the fields' and the
 	// parameters' func types.
 	Types []*ast.FuncType
+	// Named are the fields' type expressions that name a func type
+	// (dial DialFunc): the func type with ctx first replaces them.
+	Named []ast.Expr
 	// Values are the values stored into the group, in source order.
 	Values []*FieldValue
 	// Calls are the calls through the group's fields (those of a group
@@ -325,7 +328,11 @@ func (x *extractor) finishGroup(g *FieldGroup, decls map[*types.Var]slotDecl) {
 		g.Types = append(g.Types, decls[p].typ)
 	}
 	for _, ff := range g.Fields {
-		g.Types = append(g.Types, decls[ff.Var].typ)
+		if d := decls[ff.Var]; d.typ != nil {
+			g.Types = append(g.Types, d.typ)
+		} else {
+			g.Named = append(g.Named, d.field.Type)
+		}
 	}
 	sort.Slice(g.Types, func(i, j int) bool { return g.Types[i].Pos() < g.Types[j].Pos() })
 	for _, v := range g.Values {
@@ -336,6 +343,11 @@ func (x *extractor) finishGroup(g *FieldGroup, decls map[*types.Var]slotDecl) {
 			x.fields.inSlot[v.Expr] = true
 		}
 	}
+}
+
+// hasMethods reports whether t has methods (http.HandlerFunc).
+func hasMethods(t types.Type) bool {
+	return types.NewMethodSet(t).Len() > 0 || types.NewMethodSet(types.NewPointer(t)).Len() > 0
 }
 
 // has reports whether v is a slot of g.
@@ -374,8 +386,10 @@ func (x *extractor) groupKeep(g *FieldGroup, decls map[*types.Var]slotDecl) Skip
 			return keep("%s is not a field of a named struct of the module", ff.Short())
 		case d.owner.TypeParams().Len() > 0:
 			return keep("%s is a field of a generic struct", ff.Short())
-		case d.typ == nil:
+		case d.typ == nil && d.field == nil:
 			return keep("%s has a named func type, which keeps its signature", ff.Short())
+		case d.typ == nil && hasMethods(ff.Var.Type()):
+			return keep("%s has a named func type with methods, which the func type with ctx would not have", ff.Short())
 		case d.file.Generated:
 			return keep("%s is declared in a generated file", ff.Short())
 		case !types.Identical(ff.Var.Type(), g.Lead().Var.Type()):
