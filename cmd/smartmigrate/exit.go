@@ -9,6 +9,7 @@ import (
 	"github.com/smartmigrate/smartmigrate/internal/journal"
 	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
+	"github.com/smartmigrate/smartmigrate/internal/patch"
 	"github.com/smartmigrate/smartmigrate/internal/verify"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -20,7 +21,8 @@ const (
 	// exitFindings: check found functions to migrate, or a phase or a
 	// revert was refused (verification failed, a stale saved plan, files
 	// with uncommitted changes, another writer, dependent phases, nothing
-	// to revert, a module that does not type-check).
+	// to revert, a module that does not type-check, a revert whose hunk
+	// does not apply or whose phase patch is missing).
 	exitFindings = 1
 	// exitUsage: the command line is wrong (a flag, an argument, a
 	// command, a folder, pattern or --phase that names nothing).
@@ -54,12 +56,15 @@ func exitCode(err error) int {
 		le  *journal.LockedError
 		de  *journal.DependentsError
 		lde *load.Error
+		he  *patch.HunkError
+		mp  *journal.MissingPatchError
 	)
 	switch {
 	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &oe), errors.As(err, &pe):
 		return exitUsage
 	case errors.As(err, &vf), errors.As(err, &sp), errors.As(err, &re), errors.As(err, &le),
-		errors.As(err, &de), errors.As(err, &lde), errors.Is(err, journal.ErrNothingApplied):
+		errors.As(err, &de), errors.As(err, &lde), errors.Is(err, journal.ErrNothingApplied),
+		errors.As(err, &he), errors.As(err, &mp):
 		return exitFindings
 	}
 	return exitFailure

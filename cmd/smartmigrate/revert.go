@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/smartmigrate/smartmigrate/internal/journal"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/internal/report"
 	"github.com/spf13/cobra"
@@ -16,6 +17,8 @@ type revertOptions struct {
 	JSON   bool
 	// DryRun prints the revert as a patch and writes nothing.
 	DryRun bool
+	// Commit makes a git commit of the revert.
+	Commit bool
 }
 
 func newRevertCmd(g *globals, runF func(*revertOptions) error) *cobra.Command {
@@ -38,11 +41,21 @@ lists the phases to revert first, or reverts them all, newest first, with
 --cascade. The journal marks reverted phases.
 
 --dry-run (or --diff, -d) prints the revert as a unified diff on standard
-output, and what it would revert on standard error, writing nothing.`,
+output, and what it would revert on standard error, writing nothing.
+--commit makes a git commit of the revert: the files it restored and the
+journal, nothing else (it refuses when those files have uncommitted
+changes).
+
+When a hunk does not apply, the error names the file and the hunk, and
+how to go on: git apply -R --3way on the phase's patch marks the conflicts
+in the file; once they are resolved, --forget marks the phase reverted in
+the journal without changing any file.`,
 		Example: `  smartmigrate revert
   smartmigrate revert --phase 2
   smartmigrate revert --phase 1 --cascade
-  smartmigrate revert --dry-run > undo.patch`,
+  smartmigrate revert --dry-run > undo.patch
+  smartmigrate revert --commit
+  smartmigrate revert --phase 3 --forget   # after git apply -R --3way by hand`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Revert.Dir = o.Dir
@@ -58,6 +71,8 @@ output, and what it would revert on standard error, writing nothing.`,
 	f.BoolVar(&o.JSON, "json", false, "print the reverted phases as JSON")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the revert as a patch; write nothing")
 	f.BoolVarP(&o.DryRun, "diff", "d", false, "the same as --dry-run")
+	f.BoolVar(&o.Commit, "commit", false, "make a git commit of the revert (the restored files and .smartmigrate/journal.json)")
+	f.BoolVar(&o.Revert.Forget, "forget", false, "mark the phase reverted and change no file (it was reverted by hand)")
 	return cmd
 }
 
@@ -89,14 +104,33 @@ func runRevert(ctx context.Context, o *revertOptions) error {
 	if err := recoverFirst(o.globals); err != nil {
 		return err
 	}
-	rs, err := migrate.Revert(o.Revert)
+	var rs []journal.Reverted
+	var hash string
+	if o.Commit {
+		rs, hash, err = migrate.RevertCommitted(ctx, o.Revert)
+	} else {
+		rs, err = migrate.Revert(o.Revert)
+	}
 	if err != nil {
 		return err
 	}
 	if o.JSON {
-		return report.JSON(o.Stdout, rs)
+		return report.JSON(o.Stdout, revertJSON{Reverted: rs, Commit: hash})
 	}
-	return report.RevertedText(o.Stdout, rs)
+	if err := report.RevertedText(o.Stdout, rs); err != nil {
+		return err
+	}
+	if hash != "" {
+		fmt.Fprintf(o.Stdout, "committed as %s\n", hash)
+	}
+	return nil
+}
+
+// revertJSON is revert --json: the phases reverted, newest first, and
+// the commit --commit made.
+type revertJSON struct {
+	Reverted []journal.Reverted `json:"reverted"`
+	Commit   string             `json:"commit,omitempty"`
 }
 
 // count is "1 unit", "2 units".

@@ -3,7 +3,9 @@ package journal
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -124,10 +126,25 @@ func (j *Journal) Next() int {
 // ReadPatch returns the text of a phase's patch.
 func ReadPatch(root string, p Phase) (string, error) {
 	data, err := os.ReadFile(filepath.Join(root, Dir, filepath.FromSlash(p.Patch)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", &MissingPatchError{Phase: p.Number, Path: Dir + "/" + p.Patch}
+	}
 	if err != nil {
 		return "", fmt.Errorf("phase %d: %w", p.Number, err)
 	}
 	return string(data), nil
+}
+
+// MissingPatchError is a phase whose patch file is gone.
+type MissingPatchError struct {
+	Phase int
+	Path  string // relative to the module root
+}
+
+func (e *MissingPatchError) Error() string {
+	return fmt.Sprintf("phase %d: its patch %s is missing, and revert works from it; nothing was changed\n"+
+		"restore it: git stash pop (git stash -u takes it away), git checkout -- %s (when it was committed),\n"+
+		"or, if the phase is undone already, mark it so: smartmigrate revert --phase %d --forget", e.Phase, e.Path, e.Path, e.Phase)
 }
 
 func encode(v any) ([]byte, error) {

@@ -21,15 +21,20 @@ type RevertOptions struct {
 	// Cascade reverts first, newest first, the later applied phases that
 	// depend on the phase.
 	Cascade bool
+	// Forget marks the phases reverted and changes no file: the user
+	// reverted them by hand (git apply -R --3way on a conflict).
+	Forget bool
 }
 
 // Reverted is one phase a revert undid.
 type Reverted struct {
-	Phase Phase
+	Phase Phase `json:"phase"`
 	// Exact is true when every file was as the phase left it, so the exact
 	// bytes before the phase are back; false when the reverse patch was
 	// applied hunk by hunk over later changes.
-	Exact bool
+	Exact bool `json:"exact"`
+	// ByHand is true when the phase was only marked reverted (Forget).
+	ByHand bool `json:"byHand,omitempty"`
 }
 
 // PhaseError is a --phase that names no phase revert can undo (none of
@@ -108,6 +113,10 @@ func planRevert(root string, o RevertOptions) (*Journal, []Reverted, []FileWrite
 	ov := newOverlay(root)
 	var done []Reverted
 	for _, p := range order {
+		if o.Forget {
+			done = append(done, Reverted{Phase: p, ByHand: true})
+			continue
+		}
 		r, err := ov.revert(p)
 		if err != nil {
 			return nil, nil, nil, err
@@ -214,7 +223,12 @@ func (ov *overlay) revert(p Phase) (Reverted, error) {
 	if err != nil {
 		var he *patch.HunkError
 		if errors.As(err, &he) {
-			return Reverted{}, fmt.Errorf("cannot revert phase %d: %w: the file changed there since the phase; nothing was changed", p.Number, err)
+			pp := Dir + "/" + p.Patch
+			return Reverted{}, fmt.Errorf("cannot revert phase %d: %w: the file changed there since the phase; nothing was changed\n"+
+				"to revert what still applies and resolve the rest by hand, in the module root:\n"+
+				"  git apply -R --3way %s    # conflicts marked in %s\n"+
+				"  git apply -R --reject %s  # what does not apply goes to %s.rej\n"+
+				"then mark the phase reverted with: smartmigrate revert --phase %d --forget", p.Number, err, pp, he.Path, pp, he.Path, p.Number)
 		}
 		return Reverted{}, fmt.Errorf("cannot revert phase %d: %w; nothing was changed", p.Number, err)
 	}

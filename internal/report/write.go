@@ -55,7 +55,10 @@ func RevertedText(w io.Writer, rs []journal.Reverted) error {
 	p := &printer{w: w}
 	for _, r := range rs {
 		how := "exact bytes restored"
-		if !r.Exact {
+		switch {
+		case r.ByHand:
+			how = "marked reverted, no file changed (--forget)"
+		case !r.Exact:
 			how = "reverse patch applied over later changes"
 		}
 		p.f("reverted phase %d (%s, %d %s, %d %s): %s\n", r.Phase.Number, r.Phase.Strategy,
