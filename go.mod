@@ -3,6 +3,7 @@ module github.com/smartmigrate/smartmigrate
 go 1.26.0
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/dave/dst v0.28.0
 	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b
 	github.com/rogpeppe/go-internal v1.16.0

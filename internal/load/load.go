@@ -175,11 +175,12 @@ func LoadWith(ctx context.Context, o Options, dir string, patterns ...string) (*
 	}
 	absDir, _ := filepath.Abs(dir)
 	start := time.Now()
+	what := "packages"
 	if o.What != "" {
-		o.Progress.Printf("loading and type-checking %s…", o.What)
-	} else {
-		o.Progress.Printf("loading packages…")
+		what = o.What
 	}
+	seen := newParseCounter(o.Progress != nil, root)
+	stop := o.Progress.Live(func() string { return seen.text("loading " + what) })
 	cfg := &packages.Config{
 		Context: ctx,
 		Mode:    Mode,
@@ -187,10 +188,12 @@ func LoadWith(ctx context.Context, o Options, dir string, patterns ...string) (*
 		Tests:   true,
 		Fset:    m.Fset,
 		ParseFile: func(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+			seen.parsed(filename)
 			return parser.ParseFile(fset, filename, src, parser.ParseComments|parser.SkipObjectResolution)
 		},
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
+	stop()
 	if cerr := ctx.Err(); cerr != nil {
 		// The go command was killed: its complaint says less than this.
 		return nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), cerr)

@@ -2,7 +2,9 @@
 //
 // A *Printer is passed down through options; a nil *Printer prints
 // nothing, so code that reports progress never checks whether anyone
-// listens. Lines are plain text, without escape codes.
+// listens. Lines are plain text, without escape codes; a live line
+// (Live) is redrawn in place with a carriage return, and erased with the
+// terminal's erase-line code unless TERM is dumb.
 package progress
 
 import (
@@ -21,6 +23,11 @@ import (
 type Printer struct {
 	mu sync.Mutex
 	w  io.Writer
+	// live is the live line on screen, "" when none.
+	live string
+	// dumb is true when the terminal cannot erase a line (TERM=dumb):
+	// spaces overwrite the live line instead.
+	dumb bool
 }
 
 // New returns a Printer that writes to w when w is a terminal, and nil
@@ -30,7 +37,7 @@ func New(w io.Writer) *Printer {
 	if !IsTerminal(w) {
 		return nil
 	}
-	return &Printer{w: w}
+	return &Printer{w: w, dumb: os.Getenv("TERM") == "dumb"}
 }
 
 // To returns a Printer that always writes to w (for tests, and for
@@ -56,7 +63,80 @@ func (p *Printer) Printf(format string, args ...any) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	live := p.live
+	p.erase()
 	io.WriteString(p.w, "smartmigrate: "+msg)
+	p.draw(live)
+}
+
+// LiveInterval is how often a live line is redrawn.
+const LiveInterval = 200 * time.Millisecond
+
+// Live shows, until stop is called, a line redrawn in place every
+// LiveInterval: "smartmigrate: " + text() + the time since Live was
+// called ("smartmigrate: loading packages: 12 of 40 folders parsed,
+// 3.2s"). Lines that Printf writes meanwhile go above it. stop erases
+// it; it is safe to call more than once.
+func (p *Printer) Live(text func() string) (stop func()) {
+	if p == nil || p.w == nil {
+		return func() {}
+	}
+	start := time.Now()
+	redraw := func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.erase()
+		p.draw(fmt.Sprintf("%s, %s", text(), Round(time.Since(start))))
+	}
+	redraw()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(LiveInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				redraw()
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(done)
+			wg.Wait()
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			p.erase()
+		})
+	}
+}
+
+// draw writes line as the live line (mu held); "" draws nothing.
+func (p *Printer) draw(line string) {
+	if line == "" {
+		return
+	}
+	io.WriteString(p.w, "\rsmartmigrate: "+line)
+	p.live = line
+}
+
+// erase removes the live line from the screen (mu held).
+func (p *Printer) erase() {
+	if p.live == "" {
+		return
+	}
+	if p.dumb {
+		io.WriteString(p.w, "\r"+strings.Repeat(" ", len("smartmigrate: ")+len(p.live))+"\r")
+	} else {
+		io.WriteString(p.w, "\r\x1b[K")
+	}
+	p.live = ""
 }
 
 // Step prints what starts ("go vet…") and returns a function that prints

@@ -2,9 +2,12 @@ package progress
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestNilPrintsNothing(t *testing.T) {
@@ -43,4 +46,57 @@ func TestLines(t *testing.T) {
 	if strings.Contains(got, "\x1b") {
 		t.Fatalf("escape code in %q", got)
 	}
+}
+
+// A live line is drawn at once, redrawn in place, goes below the lines
+// printed meanwhile, and is erased by stop.
+func TestLive(t *testing.T) {
+	var buf syncBuffer
+	p := To(&buf)
+	n := 0
+	stop := p.Live(func() string { n++; return fmt.Sprintf("step %d", n) })
+	time.Sleep(LiveInterval + LiveInterval/2)
+	p.Printf("between")
+	stop()
+	stop()
+	got := buf.String()
+	if !strings.HasPrefix(got, "\rsmartmigrate: step 1, ") {
+		t.Fatalf("the live line is not drawn at once: %q", got)
+	}
+	if !strings.Contains(got, "\rsmartmigrate: step 2, ") {
+		t.Fatalf("the live line is not redrawn in place: %q", got)
+	}
+	if !strings.Contains(got, "\r\x1b[Ksmartmigrate: between\n\rsmartmigrate: step 2") {
+		t.Fatalf("a printed line does not go above the live line: %q", got)
+	}
+	if !strings.HasSuffix(got, "\r\x1b[K") {
+		t.Fatalf("stop does not erase the live line: %q", got)
+	}
+}
+
+// On a dumb terminal the live line is overwritten with spaces.
+func TestLiveDumb(t *testing.T) {
+	var buf syncBuffer
+	p := &Printer{w: &buf, dumb: true}
+	p.Live(func() string { return "x" })()
+	if got := buf.String(); strings.Contains(got, "\x1b") || !strings.HasSuffix(got, "\r"+strings.Repeat(" ", len("smartmigrate: x, 0s"))+"\r") {
+		t.Fatalf("got %q", got)
+	}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
