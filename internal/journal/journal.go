@@ -18,7 +18,23 @@ var Now = time.Now
 // Journal is .smartmigrate/journal.json: every phase applied to the module,
 // in the order it was applied, reverted ones included.
 type Journal struct {
-	Phases []Phase `json:"phases"`
+	// Version is the file's format, FormatVersion when written; a file
+	// without one was written before formats had versions, in format 1.
+	Version int     `json:"version"`
+	Phases  []Phase `json:"phases"`
+}
+
+// FormatVersion is the format of journal.json and plan.json that this
+// smartmigrate writes and the newest it reads. A file of a newer format is
+// refused, with what to do, rather than misread.
+const FormatVersion = 1
+
+// checkVersion refuses a file of a format newer than FormatVersion.
+func checkVersion(path string, v int) error {
+	if v > FormatVersion {
+		return fmt.Errorf("%s is in format version %d, newer than this smartmigrate reads (%d): a newer smartmigrate wrote it; use that one (go install github.com/smartmigrate/smartmigrate/cmd/smartmigrate@latest)", path, v, FormatVersion)
+	}
+	return nil
 }
 
 // Phase is one applied phase.
@@ -81,11 +97,15 @@ func Load(root string) (*Journal, error) {
 	if err := json.Unmarshal(data, &j); err != nil {
 		return nil, jsonError(path, data, err)
 	}
+	if err := checkVersion(path, j.Version); err != nil {
+		return nil, err
+	}
 	return &j, nil
 }
 
 // Save writes the journal atomically.
 func (j *Journal) Save(root string) error {
+	j.Version = FormatVersion
 	data, err := encode(j)
 	if err != nil {
 		return err

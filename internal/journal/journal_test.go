@@ -283,3 +283,38 @@ func TestRevertOrder(t *testing.T) {
 		t.Errorf("phase 3 has dependents: %v", order)
 	}
 }
+
+// A journal or plan without a version (written before formats had one)
+// reads as format 1; one of a newer format is refused, naming the file
+// and what to do; what Save writes carries FormatVersion.
+func TestFormatVersion(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, Dir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(root, Dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("journal.json", `{"phases": []}`)
+	j, err := Load(root)
+	if err != nil {
+		t.Fatalf("a journal without a version: %v", err)
+	}
+	if err := j.Save(root); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(root, Dir, "journal.json"))
+	if !strings.Contains(string(data), `"version": 1`) {
+		t.Fatalf("saved journal has no version: %s", data)
+	}
+	write("journal.json", `{"version": 99, "phases": []}`)
+	if _, err := Load(root); err == nil || !strings.Contains(err.Error(), "journal.json is in format version 99, newer than this smartmigrate reads (1)") {
+		t.Fatalf("a journal of format 99: %v", err)
+	}
+	write("plan.json", `{"version": 2, "module": "m", "phases": []}`)
+	if _, err := LoadPlan(root); err == nil || !strings.Contains(err.Error(), "plan.json is in format version 2") {
+		t.Fatalf("a plan of format 2: %v", err)
+	}
+}

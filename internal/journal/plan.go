@@ -31,6 +31,8 @@ type Source struct {
 // SavedPlan is .smartmigrate/plan.json: a plan a person can review, commit
 // and edit (deleting a unit drops it from the migration).
 type SavedPlan struct {
+	// Version is the file's format (see FormatVersion).
+	Version  int          `json:"version"`
 	Module   string       `json:"module"`
 	Strategy string       `json:"strategy"`
 	Phases   []SavedPhase `json:"phases"`
@@ -158,6 +160,7 @@ func SavePlan(root string, p SavedPlan) (string, error) {
 		return "", err
 	}
 	defer lk.Release()
+	p.Version = FormatVersion
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -186,6 +189,9 @@ func LoadPlan(root string) (*SavedPlan, error) {
 	var p SavedPlan
 	if err := json.Unmarshal(data, &p); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := checkVersion(path, p.Version); err != nil {
+		return nil, err
 	}
 	return &p, nil
 }
