@@ -197,7 +197,16 @@ func (x *extractor) settleSiblings() {
 func pairable(v *FieldValue) bool {
 	switch s := v.Store.(type) {
 	case *ast.AssignStmt:
-		return s.Tok == token.ASSIGN && len(s.Lhs) == len(s.Rhs)
+		if s.Tok != token.ASSIGN || len(s.Lhs) != len(s.Rhs) {
+			return false
+		}
+		for i, r := range s.Rhs {
+			if r == v.Expr {
+				_, ok := s.Lhs[i].(*ast.SelectorExpr)
+				return ok
+			}
+		}
+		return false
 	case *ast.KeyValueExpr:
 		return true
 	}
