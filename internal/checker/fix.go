@@ -1,0 +1,65 @@
+package checker
+
+import (
+	"fmt"
+	"go/token"
+
+	"github.com/smartmigrate/smartmigrate/internal/analysis"
+	"github.com/smartmigrate/smartmigrate/internal/patch"
+	"github.com/smartmigrate/smartmigrate/rewrite"
+	goanalysis "golang.org/x/tools/go/analysis"
+)
+
+// suggestedFixes are the fix for a finding: the rewrite smartmigrate apply
+// makes of f's unit, over the one package the pass sees. For a sibling,
+// FooContext after Foo and Foo its shim; in place, ctx first and every call
+// in the package given a context (the caller's ctx, r.Context(),
+// t.Context(), else context.TODO()), with the context import where one is
+// needed. Calls in other packages are not in the pass. There is no fix
+// (rather than a wrong one) when the rewrite fails, would create a file,
+// or edits a file whose bytes are not those the pass's positions are in.
+func suggestedFixes(pass *goanalysis.Pass, md *analysis.Model, f *analysis.Func) []goanalysis.SuggestedFix {
+	u := md.UnitOf(f)
+	if u == nil {
+		return nil
+	}
+	res, err := rewrite.Phase(rewrite.Input{Model: md, Units: []*analysis.Unit{u}, ReadFile: pass.ReadFile})
+	if err != nil || len(res.Files) == 0 {
+		return nil
+	}
+	edits, ok := textEdits(pass, md, res.Files)
+	if !ok {
+		return nil
+	}
+	return []goanalysis.SuggestedFix{{Message: fixMessage(f), TextEdits: edits}}
+}
+
+// fixMessage says what the fix does.
+func fixMessage(f *analysis.Func) string {
+	if f.Kind == analysis.Sibling {
+		return fmt.Sprintf("Add %s(ctx context.Context, ...) after %s and make %s its shim", f.CtxFormName(), f.Name, f.Name)
+	}
+	return fmt.Sprintf("Add ctx context.Context as the first parameter of %s and pass a context at its calls in this package", f.Name)
+}
+
+// textEdits are the line edits of the changed files, at positions of the
+// pass's files; false when a change is to a file the pass does not hold
+// (a new file) or whose size is not the pass's.
+func textEdits(pass *goanalysis.Pass, md *analysis.Model, changes []patch.FileChange) ([]goanalysis.TextEdit, bool) {
+	files := map[string]*token.File{}
+	for _, f := range pass.Files {
+		name := pass.Fset.Position(f.Package).Filename
+		files[md.Load.Rel(name)] = pass.Fset.File(f.Package)
+	}
+	var out []goanalysis.TextEdit
+	for _, c := range changes {
+		tf := files[c.Path]
+		if tf == nil || c.Old == nil || c.New == nil || len(c.Old) != tf.Size() {
+			return nil, false
+		}
+		for _, e := range patch.Edits(c.Old, c.New) {
+			out = append(out, goanalysis.TextEdit{Pos: tf.Pos(e.Start), End: tf.Pos(e.End), NewText: []byte(e.Text)})
+		}
+	}
+	return out, true
+}
