@@ -30,7 +30,7 @@ import (
 	goanalysis "golang.org/x/tools/go/analysis"
 )
 
-// Analyzer is the ctxcheck analyzer, with a suggested fix per finding
+// Analyzer is the ctxcheck analyzer, with suggested fixes
 // (see fix.go). The public path for it is rewrite/ctxcheck.
 var Analyzer = newAnalyzer(true)
 
@@ -51,9 +51,10 @@ packages, ctx as the first parameter for the rest.
 Each finding has a suggested fix, the edit smartmigrate apply would make:
 FooContext is added after Foo, which becomes its shim; or ctx becomes the
 first parameter and the calls in the same package pass a context (the
-caller's ctx, r.Context(), t.Context(), else context.TODO()). Calls in
-other packages are not seen by an analyzer: an in-place fix of an exported
-function of an internal or main package leaves them to update.`
+caller's ctx, r.Context(), t.Context(), else context.TODO()). An analyzer
+sees one package: there is no fix where it could not compile (an in-place
+function other packages may call, or that a file excluded by build
+constraints names); smartmigrate apply migrates those.`
 
 func newAnalyzer(fixes bool) *goanalysis.Analyzer {
 	return &goanalysis.Analyzer{

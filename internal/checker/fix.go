@@ -2,7 +2,11 @@ package checker
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"go/token"
+	"slices"
+	"strings"
 
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
 	"github.com/smartmigrate/smartmigrate/internal/patch"
@@ -17,10 +21,14 @@ import (
 // t.Context(), else context.TODO()), with the context import where one is
 // needed. Calls in other packages are not in the pass. There is no fix
 // (rather than a wrong one) when the rewrite fails, would create a file,
-// or edits a file whose bytes are not those the pass's positions are in.
+// or edits a file whose bytes are not those the pass's positions are in,
+// and when other packages may call a function that would change in place
+// (see callableOutside) or a file of the package that the build
+// constraints exclude names it (shell_windows.go beside shell_unix.go):
+// their calls and declarations would no longer compile.
 func suggestedFixes(pass *goanalysis.Pass, md *analysis.Model, f *analysis.Func) []goanalysis.SuggestedFix {
 	u := md.UnitOf(f)
-	if u == nil {
+	if u == nil || u.Kind == analysis.InPlace && (slices.ContainsFunc(u.Funcs, callableOutside) || namedInIgnored(pass, u)) {
 		return nil
 	}
 	res, err := rewrite.Phase(rewrite.Input{Model: md, Units: []*analysis.Unit{u}, ReadFile: pass.ReadFile})
@@ -32,6 +40,47 @@ func suggestedFixes(pass *goanalysis.Pass, md *analysis.Model, f *analysis.Func)
 		return nil
 	}
 	return []goanalysis.SuggestedFix{{Message: fixMessage(f), TextEdits: edits}}
+}
+
+// callableOutside reports whether code outside f's package may call it:
+// its name is exported (a method's through a value of its type), and the
+// package is not a main package.
+func callableOutside(f *analysis.Func) bool {
+	return f.Obj.Exported() && f.Obj.Pkg().Name() != "main"
+}
+
+// namedInIgnored reports whether a Go file of the package that the build
+// constraints exclude names a function of u: the pass has no types for
+// it, so the fix could not update it.
+func namedInIgnored(pass *goanalysis.Pass, u *analysis.Unit) bool {
+	names := map[string]bool{}
+	for _, f := range u.Funcs {
+		names[f.Name] = true
+	}
+	for _, name := range pass.IgnoredFiles {
+		if !strings.HasSuffix(name, ".go") {
+			continue
+		}
+		src, err := pass.ReadFile(name)
+		if err != nil {
+			return true
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.SkipObjectResolution)
+		if err != nil {
+			return true
+		}
+		found := false
+		ast.Inspect(f, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && names[id.Name] {
+				found = true
+			}
+			return !found
+		})
+		if found {
+			return true
+		}
+	}
+	return false
 }
 
 // fixMessage says what the fix does.

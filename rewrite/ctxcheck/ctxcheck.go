@@ -10,15 +10,16 @@
 // generated files, main, init and methods whose signature an outside
 // interface fixes are not reported.
 //
-// Each diagnostic has a suggested fix, the edit smartmigrate apply makes:
+// A diagnostic has a suggested fix, the edit smartmigrate apply makes:
 // for an exported function of an importable package, FooContext is added
 // after Foo with Foo's body made context-aware, and Foo becomes its shim;
 // for the rest, ctx becomes the first parameter and the calls in the same
 // package pass a context (the caller's ctx, r.Context(), t.Context(), else
-// context.TODO()). An analyzer sees one package: an in-place fix of an
-// exported function of an internal or main package leaves the calls in
-// other packages to update, and a fix is left out rather than made wrong
-// when the rewrite cannot make it from the package alone.
+// context.TODO()). An analyzer sees one package, so a finding has no fix
+// where the fix could not compile: an in-place function that other
+// packages may call (exported, in an internal package) or that a file the
+// build constraints exclude names, and where the rewrite would need a new
+// file; smartmigrate apply migrates those with every caller.
 //
 // The analyzer runs under go vet, multicheckers, gopls, Bazel's nogo and
 // golangci-lint (see package ctxcheck/golangci):
