@@ -4,7 +4,7 @@ package checker
 // smartmigrate tool with the ctxcheck rule, a result per finding.
 
 const (
-	sarifSchema  = "https://json.schemastore.org/sarif-2.1.0.json"
+	sarifSchema  = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 	sarifVersion = "2.1.0"
 )
 
