@@ -48,7 +48,7 @@ that blocks. The finding names the sink reached and the ctx form to add:
 FooContext(ctx context.Context, ...) for exported functions of importable
 packages, ctx as the first parameter for the rest.
 
-Each finding has a suggested fix, the edit smartmigrate apply would make:
+A finding has a suggested fix, the edit smartmigrate apply would make:
 FooContext is added after Foo, which becomes its shim; or ctx becomes the
 first parameter and the calls in the same package pass a context (the
 caller's ctx, r.Context(), t.Context(), else context.TODO()). An analyzer
