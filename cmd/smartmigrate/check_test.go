@@ -73,3 +73,21 @@ func TestCheckJSONAlias(t *testing.T) {
 		t.Errorf("--format=xml: exit %d, want 2 with the formats: %s", code, stderr.String())
 	}
 }
+
+// TestCheckPathsFromSubfolder: run in a package's folder, text names files
+// from there, GitHub annotations and SARIF from the module root, as the
+// runner and code scanning read them.
+func TestCheckPathsFromSubfolder(t *testing.T) {
+	t.Parallel()
+	for format, want := range map[string]string{
+		"text":   "\nrunner.go:13:6: Run blocks",
+		"github": "::warning file=runner/runner.go,line=13,col=6,title=ctxcheck::Run blocks",
+		"sarif":  `"uri": "runner/runner.go"`,
+	} {
+		var stdout, stderr bytes.Buffer
+		run([]string{"check", "-C", "../../testdata/example/runner", "--format", format}, &stdout, &stderr)
+		if !strings.Contains("\n"+stdout.String(), want) {
+			t.Errorf("--format=%s lacks %q:\n%s%s", format, want, stdout.String(), stderr.String())
+		}
+	}
+}
