@@ -35,6 +35,21 @@ func TestSuggestedFixes(t *testing.T) {
 	typeCheckFixed(t, filepath.Join(analysistest.TestData(), "src", "example.com", "fix"), "example.com/fix")
 }
 
+// TestNoFixWithTypeErrors: a package that does not type-check (an editor's
+// half-typed buffer) gets its findings without fixes.
+func TestNoFixWithTypeErrors(t *testing.T) {
+	for _, r := range analysistest.Run(t, analysistest.TestData(), checker.Analyzer, "example.com/broken") {
+		if len(r.Diagnostics) == 0 {
+			t.Error("no finding")
+		}
+		for _, d := range r.Diagnostics {
+			if len(d.SuggestedFixes) > 0 {
+				t.Errorf("%s has a fix", d.Message)
+			}
+		}
+	}
+}
+
 // typeCheckFixed type-checks the module at dir (path mod) with every
 // file that has a .golden version replaced by it: the fixed code.
 func typeCheckFixed(t *testing.T, dir, mod string) {

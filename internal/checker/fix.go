@@ -20,7 +20,8 @@ import (
 // in the package given a context (the caller's ctx, r.Context(),
 // t.Context(), else context.TODO()), with the context import where one is
 // needed. Calls in other packages are not in the pass. There is no fix
-// (rather than a wrong one) when the rewrite fails, would create a file,
+// (rather than a wrong one) when the package has type errors (an editor's
+// half-typed buffer), when the rewrite fails, would create a file,
 // or edits a file whose bytes are not those the pass's positions are in,
 // and when other packages may call a function that would change in place
 // (see callableOutside) or a file of the package that the build
@@ -28,7 +29,7 @@ import (
 // their calls and declarations would no longer compile.
 func suggestedFixes(pass *goanalysis.Pass, md *analysis.Model, f *analysis.Func) []goanalysis.SuggestedFix {
 	u := md.UnitOf(f)
-	if u == nil || u.Kind == analysis.InPlace && (slices.ContainsFunc(u.Funcs, callableOutside) || namedInIgnored(pass, u)) {
+	if u == nil || len(pass.TypeErrors) > 0 || !fixable(pass, u) {
 		return nil
 	}
 	res, err := rewrite.Phase(rewrite.Input{Model: md, Units: []*analysis.Unit{u}, ReadFile: pass.ReadFile})
@@ -40,6 +41,13 @@ func suggestedFixes(pass *goanalysis.Pass, md *analysis.Model, f *analysis.Func)
 		return nil
 	}
 	return []goanalysis.SuggestedFix{{Message: fixMessage(f), TextEdits: edits}}
+}
+
+// fixable reports whether a fix of u made from this package alone
+// compiles: a sibling always does (Foo stays as it is); an in-place
+// change only when no other package and no excluded file names it.
+func fixable(pass *goanalysis.Pass, u *analysis.Unit) bool {
+	return u.Kind != analysis.InPlace || !slices.ContainsFunc(u.Funcs, callableOutside) && !namedInIgnored(pass, u)
 }
 
 // callableOutside reports whether code outside f's package may call it:
