@@ -18,7 +18,7 @@ import (
 )
 
 // golangciModule is golangci-lint's module; GOLANGCI_LINT_VERSION picks
-// the version to build.
+// the version to build, custom-gcl.yml's by default.
 const golangciModule = "github.com/golangci/golangci-lint/v2"
 
 // pluginsFile is what golangci-lint custom writes into
@@ -28,22 +28,6 @@ const pluginsFile = `package main
 import (
 	_ "github.com/smartmigrate/smartmigrate/rewrite/ctxcheck/golangci"
 )
-`
-
-// config enables the plugin, and every one of its findings.
-const config = `version: "2"
-linters:
-  default: none
-  enable:
-    - ctxcheck
-  settings:
-    custom:
-      ctxcheck:
-        type: module
-        description: functions that block without a context.Context
-issues:
-  max-issues-per-linter: 0
-  max-same-issues: 0
 `
 
 // TestCustomBuild does what golangci-lint custom does, from golangci-lint's
@@ -63,7 +47,11 @@ func TestCustomBuild(t *testing.T) {
 	if err := os.CopyFS(example, os.DirFS(filepath.Join(root, "testdata", "example"))); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(example, ".golangci.yml"), []byte(config), 0o644); err != nil {
+	config, err := os.ReadFile("golangci.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(example, ".golangci.yml"), config, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	got := lint(t, bin, example)
@@ -87,7 +75,7 @@ func TestCustomBuild(t *testing.T) {
 func buildCustom(t *testing.T, root, dir string) string {
 	version := os.Getenv("GOLANGCI_LINT_VERSION")
 	if version == "" {
-		version = "v2.15.0"
+		version = shippedVersion(t)
 	}
 	var mod struct{ Dir, Error string }
 	out := goCmd(t, root, "mod", "download", "-json", golangciModule+"@"+version)
@@ -115,6 +103,21 @@ func buildCustom(t *testing.T, root, dir string) string {
 	bin := filepath.Join(dir, "custom-gcl")
 	goCmd(t, dir, "build", "-ldflags", "-s -w -X 'main.version="+version+"-custom-gcl'", "-o", bin, "./cmd/golangci-lint")
 	return bin
+}
+
+// shippedVersion is the golangci-lint version custom-gcl.yml names.
+func shippedVersion(t *testing.T) string {
+	data, err := os.ReadFile("custom-gcl.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "version: "); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatal("custom-gcl.yml names no version")
+	return ""
 }
 
 // lint runs the custom golangci-lint in dir and returns its findings as

@@ -2,7 +2,7 @@
 // module plugin named "ctxcheck".
 //
 // golangci-lint custom builds a golangci-lint with it from a
-// .custom-gcl.yml such as
+// .custom-gcl.yml such as custom-gcl.yml in this folder:
 //
 //	version: v2.15.0
 //	plugins:
@@ -10,7 +10,7 @@
 //	    import: github.com/smartmigrate/smartmigrate/rewrite/ctxcheck/golangci
 //	    version: latest
 //
-// and a .golangci.yml enables it:
+// and a .golangci.yml such as golangci.yml here enables it:
 //
 //	version: "2"
 //	linters:
