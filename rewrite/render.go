@@ -20,8 +20,13 @@ import (
 	"github.com/dave/dst/decorator"
 )
 
-func readSource(name string) ([]byte, error) {
-	data, err := os.ReadFile(name)
+// readSource reads a file to rewrite, through Input.ReadFile when set.
+func (rw *rewriter) readSource(name string) ([]byte, error) {
+	read := rw.in.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	data, err := read(name)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}

@@ -51,6 +51,10 @@ type Input struct {
 	// the dynamic value has it (an optional FooerContext interface is
 	// generated beside the interface) and the sync method otherwise.
 	UpgradeInterfaces bool
+	// ReadFile reads a source file by its absolute name; nil reads it
+	// from disk. An analyzer passes its pass's ReadFile, whose bytes are
+	// the ones its positions are in (an editor's unsaved buffer).
+	ReadFile func(name string) ([]byte, error)
 }
 
 // Code says what a diagnostic of the rewrite is about.
@@ -346,7 +350,7 @@ func (rw *rewriter) file(f *ast.File, pkg *packages.Package, typed bool) (*fileS
 	if fs, ok := rw.files[name]; ok {
 		return fs, nil
 	}
-	src, err := readSource(name)
+	src, err := rw.readSource(name)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@
 //
 //	go install github.com/smartmigrate/smartmigrate/cmd/smartmigrate-vet@latest
 //	go vet -vettool=$(which smartmigrate-vet) ./...
+//	go vet -vettool=$(which smartmigrate-vet) -fix ./...  # apply the suggested fixes
 //
 // go vet exits non-zero when there is a finding. smartmigrate check runs the
 // same analyzer and can keep only the findings in code changed since a git
@@ -10,8 +11,8 @@
 package main
 
 import (
-	"github.com/smartmigrate/smartmigrate/internal/checker"
+	"github.com/smartmigrate/smartmigrate/rewrite/ctxcheck"
 	"golang.org/x/tools/go/analysis/unitchecker"
 )
 
-func main() { unitchecker.Main(checker.Analyzer) }
+func main() { unitchecker.Main(ctxcheck.Analyzer) }

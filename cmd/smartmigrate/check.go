@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/smartmigrate/smartmigrate/internal/checker"
@@ -13,23 +12,18 @@ import (
 type checkOptions struct {
 	*globals
 	// Since is a git ref: only functions changed since it are reported.
-	Since    string
+	Since string
+	// Format is --format's value; JSON is --json, the same as
+	// --format=json.
+	Format   string
 	JSON     bool
 	Patterns []string
-}
-
-// checkReport is what check --json prints.
-type checkReport struct {
-	// Since is the --since ref, "" when every function was checked.
-	Since    string            `json:"since,omitempty"`
-	Count    int               `json:"count"`
-	Findings []checker.Finding `json:"findings"`
 }
 
 func newCheckCmd(g *globals, runF func(*checkOptions) error) *cobra.Command {
 	o := &checkOptions{globals: g}
 	cmd := &cobra.Command{
-		Use:   "check [--since REF] [packages]",
+		Use:   "check [--since REF] [--format FORMAT] [packages]",
 		Short: "Fail when functions block without a context (a CI gate for new code)",
 		Long: `check reports the functions that block without taking a context.Context:
 they call a sink (http.Get, (*sql.DB).Query, exec.Command, any X with a
@@ -40,7 +34,14 @@ packages, ctx as first parameter for the rest).
 
 With --since REF, only functions added or changed since the git ref are
 reported (the lines of git diff REF, untracked files included): legacy code
-waits for its phase, new code gets a context from the start.
+waits for its phase, new code gets a context from the start. A function that
+is new since REF has no callers to keep, so its advice is ctx as the first
+parameter, exported or not.
+
+--format chooses the output: text (the default), json (the findings with
+each function's lines; --json is the same), sarif (a SARIF 2.1.0 log for
+code scanning) or github (::warning annotations for GitHub Actions). SARIF
+and GitHub name files relative to the module root.
 
 Not reported: functions taking a context, HTTP handlers, functions whose
 FooContext exists, test files, generated files, main, init, and methods whose
@@ -52,13 +53,24 @@ analyzer runs under go vet: go vet -vettool=$(which smartmigrate-vet) ./...
 Packages default to ./... (test files are not checked).`,
 		Example: `  smartmigrate check                       # every blocking function without a context
   smartmigrate check --since origin/main   # only those added or changed on this branch
-  smartmigrate check --since HEAD~1 --json ./api/...`,
+  smartmigrate check --since HEAD~1 --json ./api/...
+  smartmigrate check --format=sarif > ctxcheck.sarif
+  smartmigrate check --since origin/main --format=github`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pats, err := o.member(args)
 			if err != nil {
 				return err
 			}
 			o.Patterns = pats
+			if o.JSON {
+				if cmd.Flags().Changed("format") && o.Format != string(checker.FormatJSON) {
+					return usageHint(cmd, fmt.Errorf("--json is --format=json: it cannot go with --format=%s", o.Format))
+				}
+				o.Format = string(checker.FormatJSON)
+			}
+			if _, err := checker.ParseFormat(o.Format); err != nil {
+				return usageHint(cmd, fmt.Errorf("--format: %w", err))
+			}
 			if runF != nil {
 				return runF(o)
 			}
@@ -67,7 +79,8 @@ Packages default to ./... (test files are not checked).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Since, "since", "", "report only functions added or changed since the git `REF` (a commit, branch or tag)")
-	f.BoolVar(&o.JSON, "json", false, "print the findings as JSON")
+	f.StringVar(&o.Format, "format", string(checker.FormatText), "print the findings as `FORMAT`: text, json, sarif or github")
+	f.BoolVar(&o.JSON, "json", false, "print the findings as JSON (--format=json)")
 	return cmd
 }
 
@@ -87,40 +100,15 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 	if changes != nil {
 		findings = changes.Filter(findings)
 	}
-	if o.JSON {
-		rep := checkReport{Since: o.Since, Count: len(findings), Findings: findings}
-		if rep.Findings == nil {
-			rep.Findings = []checker.Finding{}
-		}
-		enc := json.NewEncoder(o.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
-	} else {
-		for _, f := range findings {
-			fmt.Fprintln(o.Stdout, f)
-		}
-		fmt.Fprintln(o.Stdout, countLine(len(findings), o.Since))
+	format, err := checker.ParseFormat(o.Format)
+	if err != nil {
+		return err
+	}
+	if err := checker.Write(o.Stdout, format, checker.Result{Since: o.Since, Findings: findings}); err != nil {
+		return err
 	}
 	if len(findings) > 0 {
 		return exitError{code: 1}
 	}
 	return nil
-}
-
-// countLine is "2 functions block without a context.Context (changed since
-// origin/main)".
-func countLine(n int, since string) string {
-	s := fmt.Sprintf("%d functions block without a context.Context", n)
-	switch n {
-	case 0:
-		s = "no function blocks without a context.Context"
-	case 1:
-		s = "1 function blocks without a context.Context"
-	}
-	if since != "" {
-		s += " in code changed since " + since
-	}
-	return s
 }

@@ -499,9 +499,13 @@ func (f *Func) CtxFormName() string { return f.Name + "Context" }
 // Suggestion is the change a migration makes to f, for people:
 // "FooContext(ctx context.Context, ...)" for a sibling, "ctx
 // context.Context as the first parameter" in place.
-func (f *Func) Suggestion() string {
-	if f.Kind == Sibling {
-		return f.CtxFormName() + "(ctx context.Context, ...)"
+func (f *Func) Suggestion() string { return Advice(f.Kind, f.Name) }
+
+// Advice is the change that gives the function named name a context the
+// way kind says, for people (see Func.Suggestion).
+func Advice(kind Kind, name string) string {
+	if kind == Sibling {
+		return name + "Context(ctx context.Context, ...)"
 	}
 	return "ctx context.Context as the first parameter"
 }

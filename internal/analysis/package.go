@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/smartmigrate/smartmigrate/internal/load"
+	"golang.org/x/tools/go/packages"
 )
 
 // FactOf is what f's package tells the packages that import it.
@@ -58,6 +61,42 @@ type PackageInput struct {
 // the caller does not import, a function used as a value or an interface
 // implemented only in an importing package. Analyze sees the whole module.
 func AnalyzePackage(in PackageInput) []*Func {
+	local, _ := analyzePackage(in)
+	sort.Slice(local, func(i, j int) bool { return local[i].Pos < local[j].Pos })
+	return local
+}
+
+// PackageModel is AnalyzePackage's result as a Model of one package, with
+// its units: what the rewrite needs to migrate a function of the package
+// and its call sites in the package. Other packages are not in it, so
+// their call sites are not; a function of another package is known only
+// through its fact. The model's Load holds the one package, Dir the
+// module root the package's files are under ("" when the module is
+// unknown).
+func PackageModel(in PackageInput) *Model {
+	local, x := analyzePackage(in)
+	dir := ""
+	if len(in.Files) > 0 {
+		dir = moduleRoot(in.Fset.PositionFor(in.Files[0].Package, false).Filename, in.Types.Path(), in.Module)
+	}
+	pkg := &packages.Package{
+		ID: in.Types.Path(), Name: in.Types.Name(), PkgPath: in.Types.Path(),
+		Fset: in.Fset, Syntax: in.Files, Types: in.Types, TypesInfo: in.Info,
+		Module: &packages.Module{Path: in.Module, Dir: dir, GoVersion: in.GoVersion},
+	}
+	m := &load.Module{Dir: dir, Path: in.Module, GoVersion: in.GoVersion, Fset: in.Fset, Packages: []*packages.Package{pkg}}
+	md := &Model{Module: in.Module, GoVersion: in.GoVersion, Load: m, Funcs: local, byID: map[string]*Func{}, byKey: x.byKey, unitOf: map[*Func]*Unit{}}
+	md.Interfaces = x.ifaces
+	md.Fields = x.calledFields()
+	md.Groups = x.fields.groups
+	md.assignIDs()
+	md.formUnits()
+	return md
+}
+
+// analyzePackage extracts, propagates and classifies one package: its
+// own functions, and the extractor that found them.
+func analyzePackage(in PackageInput) ([]*Func, *extractor) {
 	modRoot := ""
 	position := func(pos token.Pos) Position {
 		if modRoot == "" {
@@ -90,8 +129,7 @@ func AnalyzePackage(in PackageInput) []*Func {
 	all := append(append([]*Func(nil), local...), g.all()...)
 	propagate(all)
 	classify(all)
-	sort.Slice(local, func(i, j int) bool { return local[i].Pos < local[j].Pos })
-	return local
+	return local, x
 }
 
 // ghosts stand for the functions of other packages of the module, with

@@ -28,12 +28,20 @@ type Finding struct {
 	// Func is the function's name ("Fetch"); Message the whole finding.
 	Func    string `json:"func"`
 	Message string `json:"message"`
+	// Kind is the change the finding advises: "sibling" (add FooContext,
+	// keep Foo as its shim) or "in-place" (ctx as the first parameter).
+	Kind analysis.Kind `json:"kind"`
+	// New is true when the whole function was added since the --since
+	// ref: it has no callers to keep, so the advice is in place.
+	New bool `json:"new,omitempty"`
 	// StartLine and EndLine are the declaration's lines, from its func
 	// keyword to its closing brace: what --since compares with the diff.
 	StartLine int `json:"startLine"`
 	EndLine   int `json:"endLine"`
 
-	abs string // absolute file name
+	abs    string       // absolute file name
+	inRoot string       // the file relative to the module root
+	via    analysis.Via // the operation reached
 }
 
 func (f Finding) String() string {
@@ -52,6 +60,10 @@ func Check(ctx context.Context, dir string, patterns ...string) ([]Finding, erro
 	if err != nil {
 		return nil, err
 	}
+	root, err := load.FindRoot(absDir)
+	if err != nil {
+		return nil, err
+	}
 	graph, err := analyze(ctx, absDir, patterns)
 	if err != nil {
 		return nil, err
@@ -61,8 +73,11 @@ func Check(ctx context.Context, dir string, patterns ...string) ([]Finding, erro
 		if act.Err != nil {
 			return nil, fmt.Errorf("%s: %w", act.Package.PkgPath, act.Err)
 		}
-		for _, d := range act.Diagnostics {
-			out = append(out, finding(act.Package, d, absDir))
+		reports, _ := act.Result.([]Report)
+		for _, r := range reports {
+			f := finding(act.Package, r, absDir)
+			f.inRoot = rel(root, f.abs)
+			out = append(out, f)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -124,7 +139,7 @@ func analyze(ctx context.Context, absDir string, patterns []string) (*driver.Gra
 	if err := load.Errors(pkgs, patterns, absDir); err != nil {
 		return nil, err
 	}
-	return driver.Analyze([]*goanalysis.Analyzer{Analyzer}, pkgs, nil)
+	return driver.Analyze([]*goanalysis.Analyzer{gate}, pkgs, nil)
 }
 
 // roots are the analysed packages, one variant of each: the test variant
@@ -148,23 +163,33 @@ func roots(g *driver.Graph) []*driver.Action {
 	return out
 }
 
-// finding turns a diagnostic into a Finding with its function's lines.
-func finding(pkg *packages.Package, d goanalysis.Diagnostic, dir string) Finding {
-	p := analysis.ShownPosition(pkg.Fset, d.Pos, dir)
-	f := Finding{File: rel(dir, p.Filename), Line: p.Line, Col: p.Column, Message: d.Message, StartLine: p.Line, EndLine: p.Line, abs: p.Filename}
+// finding turns a report into a Finding with its function's lines.
+func finding(pkg *packages.Package, r Report, dir string) Finding {
+	p := analysis.ShownPosition(pkg.Fset, r.Pos, dir)
+	f := Finding{File: rel(dir, p.Filename), Line: p.Line, Col: p.Column, Func: r.Func, Kind: r.Kind, StartLine: p.Line, EndLine: p.Line, abs: p.Filename, via: r.Via}
+	f.Message = f.message()
 	for _, file := range pkg.Syntax {
-		if file.Pos() > d.Pos || d.Pos >= file.End() {
+		if file.Pos() > r.Pos || r.Pos >= file.End() {
 			continue
 		}
 		for _, decl := range file.Decls {
-			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Name.Pos() == d.Pos {
-				f.Func = fd.Name.Name
+			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Name.Pos() == r.Pos {
 				f.StartLine = pkg.Fset.Position(fd.Pos()).Line
 				f.EndLine = pkg.Fset.Position(fd.End()).Line
 			}
 		}
 	}
 	return f
+}
+
+// message is the finding's message, with the advice its Kind (or, for a
+// new function, being new) calls for.
+func (f Finding) message() string {
+	kind := f.Kind
+	if f.New {
+		kind = analysis.InPlace
+	}
+	return message(f.Func, f.via, analysis.Advice(kind, f.Func))
 }
 
 // rel is file relative to dir when it is below dir, else file.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/smartmigrate/smartmigrate/internal/git"
@@ -108,13 +109,33 @@ func (c *Changes) Touches(file string, start, end int) bool {
 	return false
 }
 
-// Filter keeps the findings whose function changed.
+// Added reports whether lines start..end of file (absolute) were all
+// added, but perhaps the last: a diff may pair a new function's closing
+// brace with the one of the function before it.
+func (c *Changes) Added(file string, start, end int) bool {
+	ranges := c.files[canonical(file)]
+	for line := start; line < max(end, start+1); line++ {
+		if !slices.ContainsFunc(ranges, func(r lineRange) bool { return !r.deletion && r.Start <= line && line <= r.End }) {
+			return false
+		}
+	}
+	return true
+}
+
+// Filter keeps the findings whose function changed. A function that is
+// new since the ref has no callers to keep: its advice is ctx as the
+// first parameter, not a ctx form beside it.
 func (c *Changes) Filter(fs []Finding) []Finding {
 	var out []Finding
 	for _, f := range fs {
-		if c.Touches(f.abs, f.StartLine, f.EndLine) {
-			out = append(out, f)
+		if !c.Touches(f.abs, f.StartLine, f.EndLine) {
+			continue
 		}
+		if c.Added(f.abs, f.StartLine, f.EndLine) {
+			f.New = true
+			f.Message = f.message()
+		}
+		out = append(out, f)
 	}
 	return out
 }

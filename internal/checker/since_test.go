@@ -84,3 +84,31 @@ func TestRenamedFile(t *testing.T) {
 		t.Errorf("renamed file's lines: %v", c.files)
 	}
 }
+
+// TestAdded tells a function added whole (its closing brace may pair with
+// an old line) from one that only changed.
+func TestAdded(t *testing.T) {
+	top := t.TempDir()
+	diff := "diff --git a/x.go b/x.go\n--- a/x.go\n+++ b/x.go\n" +
+		"@@ -5,0 +6,4 @@\n+func New() {\n+\tping()\n+\tping()\n+}\n" +
+		"@@ -20 +24 @@\n-\told()\n+\tnew()\n"
+	c, err := changesOf("HEAD", top, diff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := filepath.Join(top, "x.go")
+	for _, tc := range []struct {
+		start, end int
+		want       bool
+	}{
+		{6, 9, true},    // all four lines added
+		{6, 11, false},  // line 10 is old and not the last
+		{7, 10, true},   // the last line, the brace, may be old
+		{23, 25, false}, // a changed line in an old function
+		{5, 9, false},   // starts on an old line
+	} {
+		if got := c.Added(x, tc.start, tc.end); got != tc.want {
+			t.Errorf("Added(%d, %d) = %v, want %v", tc.start, tc.end, got, tc.want)
+		}
+	}
+}

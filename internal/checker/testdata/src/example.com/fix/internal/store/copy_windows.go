@@ -1,0 +1,3 @@
+package store
+
+func copyTree(dir string) error { return nil }
