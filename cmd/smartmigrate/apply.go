@@ -8,6 +8,7 @@ import (
 
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/internal/report"
+	"github.com/smartmigrate/smartmigrate/internal/verify"
 	"github.com/smartmigrate/smartmigrate/strategies"
 	"github.com/spf13/cobra"
 )
@@ -33,11 +34,20 @@ through the whole plan. When .smartmigrate/plan.json exists (plan --save),
 apply follows it instead: only its units, in its order; it refuses when the
 source changed since the plan was saved.
 
-Before writing anything, the phase is checked on a temporary copy of the
-module: it loads and type-checks (tests included), go vet reports nothing
+Before writing anything, the phase is checked: the files it changes stay
+gofmt-clean, the module type-checks (tests included), go vet reports nothing
 new on the changed packages, no exported identifier of an importable package
 changes incompatibly (golang.org/x/exp/apidiff), and the --verify command,
-if any, exits 0. A failed check writes nothing and exits 1.
+if any, exits 0 in a temporary copy of the module with the phase applied. A
+failed check writes nothing, says which check and where, and exits 1.
+
+With --vet=inprocess (the default) the type-check and go vet's analyzers
+(the suite go vet runs) run in this process, against the module as it was
+loaded for the plan: only the changed packages and the packages that import
+them are type-checked again, and the analyzers run on the changed packages
+before and after the phase, so that only findings the phase adds count.
+With --vet=go the module is copied to a temporary folder, loaded again and
+vetted by the toolchain's own go vet, as before.
 
 The files are then written atomically through the journal: an apply that is
 killed is finished or undone by the next smartmigrate command. The phase is
@@ -101,6 +111,7 @@ unexported shims left without callers are removed.`,
 	f.BoolVarP(&o.DryRun, "diff", "d", false, "the same as --dry-run, as gofmt, go fix and gopls spell it")
 	f.BoolVar(&o.JSON, "json", false, "print the patch and the report as JSON")
 	f.StringVar(&o.Write.Verify, "verify", "", "also run `CMD` (sh -c) on a copy with the phase applied; it must exit 0")
+	f.Var(vetFlag{&o.Write.Vet}, "vet", "where the type-check and go vet run: inprocess (against the module as loaded) or go (a copy and the toolchain's go vet)")
 	f.BoolVar(&o.Write.AllowDirty, "allow-dirty", false, "write even when files the phase touches have uncommitted git changes")
 	f.BoolVar(&o.Write.Commit, "commit", false, "make a git commit of the phase (its files and .smartmigrate)")
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(strategies.Names(), cobra.ShellCompDirectiveNoFileComp))
@@ -172,6 +183,27 @@ func runApplyWrite(ctx context.Context, o *applyOptions) error {
 	}
 	return report.AppliedText(o.Stdout, res)
 }
+
+// vetFlag is the --vet flag: a verify.VetMode that refuses other values.
+type vetFlag struct{ mode *verify.VetMode }
+
+func (v vetFlag) String() string {
+	if v.mode == nil || *v.mode == "" {
+		return string(verify.VetInProcess)
+	}
+	return string(*v.mode)
+}
+
+func (v vetFlag) Set(s string) error {
+	m, err := verify.ParseVetMode(s)
+	if err != nil {
+		return err
+	}
+	*v.mode = m
+	return nil
+}
+
+func (v vetFlag) Type() string { return "mode" }
 
 // recoverFirst finishes or undoes an interrupted apply or revert, and
 // says so.

@@ -32,6 +32,9 @@ type WriteOptions struct {
 	Commit bool
 	// Progress, when set, says which check runs.
 	Progress *progress.Printer
+	// Vet says where the type-check and go vet run (verify.VetInProcess,
+	// the default, or verify.VetGo: a copy and the go command's go vet).
+	Vet verify.VetMode
 	// Warn, when set, gets the phase's warnings (Apply) before it is
 	// verified and written.
 	Warn func(string)
@@ -174,7 +177,7 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	if err := checkGit(ctx, rep.Dir, paths, w); err != nil {
 		return nil, err
 	}
-	in := verify.Input{Root: rep.Dir, Files: files, Command: w.Verify, Progress: w.Progress}
+	in := verify.Input{Root: rep.Dir, Files: files, Command: w.Verify, Progress: w.Progress, Vet: w.Vet}
 	if rep.whole {
 		in.Old = rep.Model.Load
 	}
