@@ -1,15 +1,18 @@
 package migrate_test
 
 import (
+	"fmt"
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
 	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
+	"github.com/smartmigrate/smartmigrate/internal/verify"
 	"github.com/smartmigrate/smartmigrate/rewrite"
 	"github.com/smartmigrate/smartmigrate/strategies"
 	"golang.org/x/tools/go/packages"
@@ -105,5 +108,87 @@ func BenchmarkRewriteLargestPhase(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// freshModule copies the module in dir to a temporary folder and returns
+// the copy and a function that, before each iteration, gives one Go file
+// of it (the first file the next bottom-up phase changes) new content, a
+// comment naming the iteration, so that the go command's caches cannot
+// answer for the package that holds it, as in a real phase.
+func freshModule(b *testing.B, dir string) (string, func()) {
+	b.Helper()
+	tmp := filepath.Join(b.TempDir(), filepath.Base(dir))
+	if err := verify.CopyModule(dir, tmp); err != nil {
+		b.Fatal(err)
+	}
+	rep, why, err := migrate.NextPhase(b.Context(), migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: tmp, Strategy: "bottom-up"}})
+	if err != nil || rep == nil {
+		b.Fatalf("no phase to apply: %v %s", err, why)
+	}
+	path := filepath.Join(tmp, filepath.FromSlash(rep.Rewrite.Files[0].Path))
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	return tmp, func() {
+		n++
+		if err := os.WriteFile(path, fmt.Appendf(slices.Clip(orig), "\n// fresh content %d %d\n", os.Getpid(), n), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// loopFresh runs body once per iteration on a copy of the module in dir,
+// with fresh content each time (see freshModule), touched outside the
+// timer.
+func loopFresh(b *testing.B, dir string, body func(tmp string)) {
+	tmp, touch := freshModule(b, dir)
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		touch()
+		b.StartTimer()
+		body(tmp)
+	}
+}
+
+// BenchmarkFloorFresh is BenchmarkFloor with fresh content in each
+// iteration (see freshModule): the floor of BenchmarkVerifiedApply.
+func BenchmarkFloorFresh(b *testing.B) {
+	for name, dir := range benchModules(b) {
+		b.Run(name, func(b *testing.B) {
+			loopFresh(b, dir, func(tmp string) {
+				cfg := &packages.Config{Mode: load.Mode, Dir: tmp, Tests: true, Fset: token.NewFileSet()}
+				if _, err := packages.Load(cfg, "./..."); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkVerifiedApply is what smartmigrate apply does (load, analyse,
+// plan, rewrite the next phase, verify it, write it through the journal)
+// with fresh content in each iteration, verified in process and with
+// --vet=go; the phase is reverted outside the timer.
+func BenchmarkVerifiedApply(b *testing.B) {
+	for name, dir := range benchModules(b) {
+		for _, mode := range verify.VetModes {
+			b.Run(name+"/vet="+string(mode), func(b *testing.B) {
+				loopFresh(b, dir, func(tmp string) {
+					res, why, err := migrate.Apply(b.Context(), migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: tmp, Strategy: "bottom-up"}}, migrate.WriteOptions{Vet: mode, AllowDirty: true})
+					if err != nil || res == nil {
+						b.Fatalf("apply: %v %s", err, why)
+					}
+					b.StopTimer()
+					if _, err := migrate.Revert(migrate.RevertOptions{Dir: tmp}); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+				})
+			})
+		}
 	}
 }
