@@ -6,12 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
 	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
+	"github.com/smartmigrate/smartmigrate/internal/testenv"
 	"github.com/smartmigrate/smartmigrate/internal/verify"
 	"github.com/smartmigrate/smartmigrate/rewrite"
 	"github.com/smartmigrate/smartmigrate/strategies"
@@ -19,16 +19,9 @@ import (
 )
 
 // benchModules are the modules to measure: the bundled example, plus any
-// folders named in SMARTMIGRATE_BENCH_MODULES (comma-separated), for
-// real modules downloaded outside the repository.
+// folders named in SMARTMIGRATE_BENCH_MODULES (see testenv.BenchModules).
 func benchModules(b *testing.B) map[string]string {
-	mods := map[string]string{"example": "../../testdata/example"}
-	for _, dir := range strings.Split(os.Getenv("SMARTMIGRATE_BENCH_MODULES"), ",") {
-		if dir = strings.TrimSpace(dir); dir != "" {
-			mods[filepath.Base(dir)] = dir
-		}
-	}
-	return mods
+	return testenv.BenchModules("../../testdata/example")
 }
 
 // BenchmarkFloor is a bare go/packages load of each module with the mode

@@ -4,25 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/internal/patch"
+	"github.com/smartmigrate/smartmigrate/internal/testenv"
 	"golang.org/x/tools/go/packages"
 )
-
-// benchModules are the bundled example and the folders named in
-// SMARTMIGRATE_BENCH_MODULES, as in internal/migrate's benchmarks.
-func benchModules() map[string]string {
-	mods := map[string]string{"example": "../../testdata/example"}
-	for _, dir := range strings.Split(os.Getenv("SMARTMIGRATE_BENCH_MODULES"), ",") {
-		if dir = strings.TrimSpace(dir); dir != "" {
-			mods[filepath.Base(dir)] = dir
-		}
-	}
-	return mods
-}
 
 // BenchmarkTypeCheckPhase compares the two ways to type-check a phase
 // against the module as loaded: go/types over the loaded packages (what
@@ -30,7 +18,7 @@ func benchModules() map[string]string {
 // (patterns: the changed package's folder). Each iteration adds a new
 // function to the first file of the module's first package.
 func BenchmarkTypeCheckPhase(b *testing.B) {
-	for name, dir := range benchModules() {
+	for name, dir := range testenv.BenchModules("../../testdata/example") {
 		old, err := load.Load(b.Context(), dir)
 		if err != nil {
 			b.Fatal(err)
