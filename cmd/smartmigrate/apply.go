@@ -18,8 +18,11 @@ type applyOptions struct {
 	*globals
 	Apply  migrate.ApplyOptions
 	Write  migrate.WriteOptions
+	All    migrate.AllOptions
 	DryRun bool
 	JSON   bool
+	// Every applies every phase in one run (--all, or --through N).
+	Every bool
 }
 
 func newApplyCmd(g *globals, runF func(*applyOptions) error) *cobra.Command {
@@ -77,7 +80,14 @@ instead (verified, journaled and revertible like the others): every shim gets
 the //go:fix inline directive, so that go fix moves callers outside the module
 to the ctx form (--deprecate also marks shims Deprecated); calls to shims in
 the module's non-test code move to the ctx form with their caller's context;
-unexported shims left without callers are removed.`,
+unexported shims left without callers are removed.
+
+--all applies every phase of the plan in order in one run, each verified,
+journaled and (with --commit) committed on its own, and --through N phases 1
+to N of the plan as it stands (of a saved plan: up to its phase N). A phase
+verified in process hands the module as it leaves it to the next, which is
+planned without loading the module again. The run stops at the first phase
+that fails; the phases before it stay applied, and the error names them.`,
 		Example: `  smartmigrate apply --verify 'go test ./...'
   smartmigrate apply --commit
   smartmigrate apply --dry-run
@@ -85,13 +95,16 @@ unexported shims left without callers are removed.`,
   smartmigrate apply --dry-run --phase 2 --json
   smartmigrate apply --upgrade-interfaces
   smartmigrate apply --strategy=top-down --offload
-  smartmigrate apply --finalize --deprecate --verify 'go test ./...'`,
+  smartmigrate apply --finalize --deprecate --verify 'go test ./...'
+  smartmigrate apply --all --commit
+  smartmigrate apply --through 3 --vet=go`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Apply.Dir = o.Dir
 			o.Apply.Patterns = args
 			if !cmd.Flags().Changed("strategy") {
 				o.Apply.Strategy = "" // bottom-up, or the saved plan's
 			}
+			o.Every = o.Every || o.All.Through > 0
 			if runF != nil {
 				return runF(o)
 			}
@@ -112,6 +125,8 @@ unexported shims left without callers are removed.`,
 	f.BoolVar(&o.JSON, "json", false, "print the patch and the report as JSON")
 	f.StringVar(&o.Write.Verify, "verify", "", "also run `CMD` (sh -c) on a copy with the phase applied; it must exit 0")
 	f.Var(vetFlag{&o.Write.Vet}, "vet", "where the type-check and go vet run: inprocess (against the module as loaded) or go (a copy and the toolchain's go vet)")
+	f.BoolVar(&o.Every, "all", false, "apply every phase in order, each verified, journaled and (with --commit) committed; stop at the first that fails")
+	f.IntVar(&o.All.Through, "through", 0, "like --all, but stop after phase `N` of the plan as it stands")
 	f.BoolVar(&o.Write.AllowDirty, "allow-dirty", false, "write even when files the phase touches have uncommitted git changes")
 	f.BoolVar(&o.Write.Commit, "commit", false, "make a git commit of the phase (its files and .smartmigrate)")
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(strategies.Names(), cobra.ShellCompDirectiveNoFileComp))
@@ -128,6 +143,9 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	}
 	if err := recoverFirst(o.globals); err != nil {
 		return err
+	}
+	if o.Every {
+		return runApplyAll(ctx, o)
 	}
 	if !o.DryRun {
 		return runApplyWrite(ctx, o)
@@ -153,23 +171,65 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	return report.PhaseText(o.Stderr, rep)
 }
 
-// runApplyWrite verifies and writes the phase; the report goes to
-// standard output.
-func runApplyWrite(ctx context.Context, o *applyOptions) error {
+// runApplyAll applies every phase (or through --through), printing each
+// one's report as it is written.
+func runApplyAll(ctx context.Context, o *applyOptions) error {
+	if o.DryRun {
+		return usageError{errors.New("--all and --through write the phases: they do not go with --dry-run")}
+	}
+	if err := prepareWrite(ctx, o); err != nil {
+		return err
+	}
+	var perr error
+	o.All.Each = func(res *migrate.ApplyResult) {
+		if perr != nil {
+			return
+		}
+		if o.JSON {
+			perr = report.JSON(o.Stdout, report.Applied(res))
+		} else {
+			perr = report.AppliedText(o.Stdout, res)
+		}
+	}
+	done, why, err := migrate.ApplyAll(ctx, o.Apply, o.Write, o.All)
+	if err != nil {
+		return err
+	}
+	if perr != nil {
+		return perr
+	}
+	noun := "phases"
+	if len(done) == 1 {
+		noun = "phase"
+	}
+	fmt.Fprintf(o.Stderr, "smartmigrate: %d %s applied; %s\n", len(done), noun, why)
+	return nil
+}
+
+// prepareWrite checks the write flags, wires progress and warnings, and
+// with --commit first commits phases applied earlier without one.
+func prepareWrite(ctx context.Context, o *applyOptions) error {
 	if o.Write.Commit && o.Write.AllowDirty {
 		return errors.New("--commit and --allow-dirty do not go together: the commit would take in the uncommitted changes")
 	}
 	o.Apply.Progress, o.Write.Progress = o.Progress, o.Progress
-	if o.Write.Commit {
-		done, err := migrate.CommitUncommitted(ctx, o.Dir)
-		for _, c := range done {
-			fmt.Fprintf(o.Stderr, "smartmigrate: committed phase %d, applied earlier but not committed: %s\n", c.Phase.Number, c.Commit)
-		}
-		if err != nil {
-			return err
-		}
-	}
 	o.Write.Warn = func(w string) { fmt.Fprintf(o.Stderr, "smartmigrate: warning: %s\n", w) }
+	if !o.Write.Commit {
+		return nil
+	}
+	done, err := migrate.CommitUncommitted(ctx, o.Dir)
+	for _, c := range done {
+		fmt.Fprintf(o.Stderr, "smartmigrate: committed phase %d, applied earlier but not committed: %s\n", c.Phase.Number, c.Commit)
+	}
+	return err
+}
+
+// runApplyWrite verifies and writes the phase; the report goes to
+// standard output.
+func runApplyWrite(ctx context.Context, o *applyOptions) error {
+	if err := prepareWrite(ctx, o); err != nil {
+		return err
+	}
 	res, why, err := migrate.Apply(ctx, o.Apply, o.Write)
 	if err != nil {
 		return err

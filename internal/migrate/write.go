@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +39,9 @@ type WriteOptions struct {
 	// Warn, when set, gets the phase's warnings (Apply) before it is
 	// verified and written.
 	Warn func(string)
+	// written are the files that earlier phases of ApplyAll wrote and
+	// did not commit: their changes are no one else's.
+	written map[string]bool
 }
 
 // Interrupted is the error of an apply stopped before it wrote anything.
@@ -256,10 +260,27 @@ func checkGit(ctx context.Context, root string, paths []string, w WriteOptions) 
 	if err != nil {
 		return err
 	}
+	dirty = slices.DeleteFunc(dirty, w.ownChange)
 	if len(dirty) > 0 {
 		return &RefusedError{Msg: fmt.Sprintf("files the phase changes have uncommitted changes; commit or stash them, or use --allow-dirty:\n  %s", strings.Join(dirty, "\n  "))}
 	}
 	return nil
+}
+
+// ownChange reports whether the git status line d is a file an earlier
+// phase of this ApplyAll wrote. Status paths are relative to the top of
+// the work tree, the phase's to the module root, which may lie below it.
+func (w WriteOptions) ownChange(d string) bool {
+	if len(d) < 4 {
+		return false
+	}
+	path := d[3:]
+	for p := range w.written {
+		if path == p || strings.HasSuffix(path, "/"+p) {
+			return true
+		}
+	}
+	return false
 }
 
 // unchanged checks that the tree is still what the phase was computed

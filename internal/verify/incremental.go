@@ -319,6 +319,8 @@ func (s *incremental) typeCheck(c *packages.Package) {
 			var te types.Error
 			if errors.As(err, &te) {
 				c.TypeErrors = append(c.TypeErrors, te)
+				p := s.old.Fset.Position(te.Pos)
+				c.Errors = append(c.Errors, packages.Error{Pos: fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column), Msg: te.Msg, Kind: packages.TypeError})
 				s.errors[c.ID] = append(s.errors[c.ID], s.position(te.Pos)+": "+te.Msg)
 				return
 			}
@@ -439,12 +441,39 @@ func (s *incremental) broken() []load.Broken {
 }
 
 // module is the module as the phase leaves it: its packages with the
-// checked ones in place of the loaded ones.
+// checked ones in place of the loaded ones, and its ignored files (those
+// the build constraints exclude) as the phase leaves them.
 func (s *incremental) module() *load.Module {
 	m := *s.old
-	m.Packages = nil
+	m.Packages, m.Loaded, m.Ignored = nil, nil, nil
 	for _, p := range s.old.Packages {
-		m.Packages = append(m.Packages, s.checked[p])
+		m.Packages = append(m.Packages, s.now(p))
+	}
+	for _, p := range s.old.Loaded {
+		m.Loaded = append(m.Loaded, s.now(p))
+	}
+	for _, ig := range s.old.Ignored {
+		src, changed := s.contents[ig.Path]
+		if changed && src == nil {
+			continue
+		}
+		if changed {
+			f, err := parser.ParseFile(s.old.Fset, ig.Path, src, parser.ParseComments|parser.SkipObjectResolution)
+			if err != nil {
+				continue
+			}
+			ig.Syntax = f
+		}
+		ig.Package = s.now(ig.Package)
+		m.Ignored = append(m.Ignored, ig)
 	}
 	return &m
+}
+
+// now is the loaded package p as the phase leaves it.
+func (s *incremental) now(p *packages.Package) *packages.Package {
+	if c := s.checked[p]; c != nil {
+		return c
+	}
+	return p
 }

@@ -80,7 +80,8 @@ func phaseInProcess(ctx context.Context, in Input) (*Result, error) {
 	if err := checkVetInProcess(ctx, in, inc, res); err != nil {
 		return nil, err
 	}
-	if err := checkAPI(ctx, in, inc.module(), res); err != nil {
+	res.Module = inc.module()
+	if err := checkAPI(ctx, in, res.Module, res); err != nil {
 		return nil, err
 	}
 	if err := commandOnCopy(ctx, in, res); err != nil {

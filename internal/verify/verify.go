@@ -68,6 +68,10 @@ type Result struct {
 	Steps []Step `json:"steps"`
 	// Compatible are apidiff's compatible changes (additions), by package.
 	Compatible map[string][]string `json:"compatible,omitempty"`
+	// Module is, when the checks ran in process, the module as the phase
+	// leaves it (the loaded module with the packages checked again in
+	// place): what the next phase can be planned from without a load.
+	Module *load.Module `json:"-"`
 }
 
 // Failure is a check the phase does not pass.
