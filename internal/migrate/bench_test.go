@@ -185,3 +185,30 @@ func BenchmarkVerifiedApply(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkApplyAll is what smartmigrate apply --all does, verified in
+// process: every phase, one after another, planned from the module the
+// previous phase's check left, with fresh content in each iteration; the
+// phases are reverted, newest first, outside the timer.
+func BenchmarkApplyAll(b *testing.B) {
+	for name, dir := range benchModules(b) {
+		b.Run(name, func(b *testing.B) {
+			phases := 0
+			loopFresh(b, dir, func(tmp string) {
+				done, _, err := migrate.ApplyAll(b.Context(), migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: tmp, Strategy: "bottom-up"}}, migrate.WriteOptions{AllowDirty: true}, migrate.AllOptions{})
+				if err != nil || len(done) == 0 {
+					b.Fatalf("apply --all: %d phases, %v", len(done), err)
+				}
+				b.StopTimer()
+				phases = len(done)
+				for range done {
+					if _, err := migrate.Revert(migrate.RevertOptions{Dir: tmp}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+			})
+			b.ReportMetric(float64(phases), "phases")
+		})
+	}
+}
