@@ -14,7 +14,9 @@ type AllOptions struct {
 	// plan, its phase numbered Through.
 	Through int
 	// Each, when set, gets every phase once it is written, before the
-	// next one starts.
+	// next one starts. Once it returns, the result's Report.Model and
+	// Verify.Module are dropped, so that a long run holds one module at
+	// a time.
 	Each func(*ApplyResult)
 }
 
@@ -76,6 +78,10 @@ func ApplyAll(ctx context.Context, o ApplyOptions, w WriteOptions, a AllOptions)
 		o.loaded = nil
 		if res.Verify != nil && res.Report.whole {
 			o.loaded = res.Verify.Module
+		}
+		res.Report.Model = nil
+		if res.Verify != nil {
+			res.Verify.Module = nil
 		}
 	}
 }
