@@ -13,8 +13,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/internal/patch"
@@ -56,6 +58,9 @@ type incremental struct {
 	// package ID.
 	errors map[string][]string
 	ctx    context.Context
+	// mu guards checked and errors while packages are checked in
+	// parallel; importMu guards byPath and the export data read into it.
+	mu, importMu sync.Mutex
 }
 
 // checkIncremental type-checks the phase's packages and those that
@@ -78,10 +83,8 @@ func checkIncremental(ctx context.Context, old *load.Module, files []patch.FileC
 	for _, n := range nodes {
 		s.markStale(n)
 	}
-	for _, n := range nodes {
-		if _, err := s.check(n); err != nil {
-			return nil, err
-		}
+	if err := s.checkAll(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -223,34 +226,70 @@ func (s *incremental) markStale(n *packages.Package) bool {
 	return v
 }
 
-// check returns n checked again when it is stale, after what it imports;
-// n itself otherwise.
+// checkAll checks every stale package again once the stale packages it
+// imports are, as many at a time as there are CPUs; the others stand as
+// loaded.
+func (s *incremental) checkAll() error {
+	done := map[*packages.Package]chan struct{}{}
+	for n, stale := range s.stale {
+		if stale {
+			done[n] = make(chan struct{})
+		} else {
+			s.checked[n] = n
+		}
+	}
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	errs := make(chan error, len(done))
+	for n := range done {
+		go func() {
+			defer close(done[n])
+			for _, ip := range n.Imports {
+				if d := done[ip]; d != nil {
+					<-d
+				}
+			}
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			c, err := s.check(n)
+			if err != nil {
+				errs <- err
+				return
+			}
+			s.mu.Lock()
+			s.checked[n] = c
+			s.mu.Unlock()
+		}()
+	}
+	for _, d := range done {
+		<-d
+	}
+	close(errs)
+	return <-errs // nil when there is none
+}
+
+// check returns the stale package n checked again, its imports resolved
+// to what they are after the phase.
 func (s *incremental) check(n *packages.Package) (*packages.Package, error) {
-	if c, ok := s.checked[n]; ok {
-		return c, nil
-	}
-	if !s.stale[n] {
-		s.checked[n] = n
-		return n, nil
-	}
 	if err := s.ctx.Err(); err != nil {
 		return nil, err
 	}
 	c := &packages.Package{ID: n.ID, Name: n.Name, PkgPath: n.PkgPath, Dir: n.Dir, ForTest: n.ForTest,
 		GoFiles: n.GoFiles, OtherFiles: n.OtherFiles, IgnoredFiles: n.IgnoredFiles, EmbedFiles: n.EmbedFiles,
 		Module: n.Module, Fset: s.old.Fset, TypesSizes: n.TypesSizes, Imports: map[string]*packages.Package{}}
+	s.mu.Lock()
 	for path, ip := range n.Imports {
-		ic, err := s.check(ip)
-		if err != nil {
-			return nil, err
+		c.Imports[path] = s.checked[ip]
+	}
+	s.mu.Unlock()
+	for path, ic := range c.Imports {
+		if ic == nil {
+			return nil, fmt.Errorf("%s: its import %s was not checked", n.ID, path)
 		}
-		c.Imports[path] = ic
 	}
 	if err := s.parse(n, c); err != nil {
 		return nil, err
 	}
 	s.typeCheck(c)
-	s.checked[n] = c
 	return c, nil
 }
 
@@ -293,7 +332,7 @@ func (s *incremental) parseFile(name string, src []byte, changed bool) (*ast.Fil
 	var list scanner.ErrorList
 	if errors.As(err, &list) {
 		for _, e := range list {
-			s.errors[name] = append(s.errors[name], s.scanPosition(e.Pos)+": "+e.Msg)
+			s.addError(name, s.scanPosition(e.Pos)+": "+e.Msg)
 		}
 		return f, nil
 	}
@@ -321,10 +360,10 @@ func (s *incremental) typeCheck(c *packages.Package) {
 				c.TypeErrors = append(c.TypeErrors, te)
 				p := s.old.Fset.Position(te.Pos)
 				c.Errors = append(c.Errors, packages.Error{Pos: fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column), Msg: te.Msg, Kind: packages.TypeError})
-				s.errors[c.ID] = append(s.errors[c.ID], s.position(te.Pos)+": "+te.Msg)
+				s.addError(c.ID, s.position(te.Pos)+": "+te.Msg)
 				return
 			}
-			s.errors[c.ID] = append(s.errors[c.ID], err.Error())
+			s.addError(c.ID, err.Error())
 		},
 	}
 	if c.Module != nil && c.Module.GoVersion != "" {
@@ -332,6 +371,13 @@ func (s *incremental) typeCheck(c *packages.Package) {
 	}
 	_ = types.NewChecker(conf, s.old.Fset, c.Types, c.TypesInfo).Files(c.Syntax)
 	c.IllTyped = len(c.TypeErrors) > 0
+}
+
+// addError records a type error of the package (or file) id.
+func (s *incremental) addError(id, msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.errors[id] = append(s.errors[id], msg)
 }
 
 // importFor resolves an import of c: the package it imported when
@@ -344,6 +390,9 @@ func (s *incremental) importFor(c *packages.Package, path string) (*types.Packag
 	if ip := c.Imports[path]; ip != nil && ip.Types != nil {
 		return ip.Types, nil
 	}
+	// Export data read here completes packages the others share.
+	s.importMu.Lock()
+	defer s.importMu.Unlock()
 	if p := s.byPath[path]; p != nil && p.Complete() {
 		return p, nil
 	}

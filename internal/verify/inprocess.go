@@ -121,7 +121,8 @@ func typeCheckInProcess(ctx context.Context, in Input, old *load.Module, res *Re
 }
 
 // checkVetInProcess runs go vet's analyzers on the packages of the
-// changed folders as they were and as the phase leaves them, and fails
+// changed folders as the phase leaves them and, when they find anything,
+// as they were, and fails
 // on the findings the phase adds (compared by file, analyzer and
 // message: findings that only moved are not new).
 func checkVetInProcess(ctx context.Context, in Input, inc *incremental, res *Result) error {
@@ -142,9 +143,17 @@ func checkVetInProcess(ctx context.Context, in Input, inc *incremental, res *Res
 	}
 	in.Progress.Printf("go vet's analyzers on %s, before and after the phase…", strings.Join(patterns, " "))
 	v := &vetViews{mod: inc.old, views: map[*packages.Package]*packages.Package{}, inMod: inc.inModule}
-	was, is, err := vetInProcess(v, before, after)
+	// The packages as they were are analysed only when there are
+	// findings to compare, as go vet on the copy does.
+	_, is, err := vetInProcess(v, nil, after)
 	if err != nil {
 		return err
+	}
+	var was []finding
+	if len(is) > 0 {
+		if was, _, err = vetInProcess(v, before, nil); err != nil {
+			return err
+		}
 	}
 	if added := addedFindings(was, is); len(added) > 0 {
 		return &Failure{Check: "go vet", Detail: "findings the phase adds:\n" + strings.Join(added, "\n")}
