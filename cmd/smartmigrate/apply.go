@@ -8,6 +8,7 @@ import (
 
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/internal/report"
+	"github.com/smartmigrate/smartmigrate/internal/verify"
 	"github.com/smartmigrate/smartmigrate/strategies"
 	"github.com/spf13/cobra"
 )
@@ -17,8 +18,11 @@ type applyOptions struct {
 	*globals
 	Apply  migrate.ApplyOptions
 	Write  migrate.WriteOptions
+	All    migrate.AllOptions
 	DryRun bool
 	JSON   bool
+	// Every applies every phase in one run (--all, or --through N).
+	Every bool
 }
 
 func newApplyCmd(g *globals, runF func(*applyOptions) error) *cobra.Command {
@@ -33,11 +37,20 @@ through the whole plan. When .smartmigrate/plan.json exists (plan --save),
 apply follows it instead: only its units, in its order; it refuses when the
 source changed since the plan was saved.
 
-Before writing anything, the phase is checked on a temporary copy of the
-module: it loads and type-checks (tests included), go vet reports nothing
+Before writing anything, the phase is checked: the files it changes stay
+gofmt-clean, the module type-checks (tests included), go vet reports nothing
 new on the changed packages, no exported identifier of an importable package
 changes incompatibly (golang.org/x/exp/apidiff), and the --verify command,
-if any, exits 0. A failed check writes nothing and exits 1.
+if any, exits 0 in a temporary copy of the module with the phase applied. A
+failed check writes nothing, says which check and where, and exits 1.
+
+With --vet=inprocess (the default) the type-check and go vet's analyzers
+(the suite go vet runs) run in this process, against the module as it was
+loaded for the plan: only the changed packages and the packages that import
+them are type-checked again, and the analyzers run on the changed packages
+before and after the phase, so that only findings the phase adds count.
+With --vet=go the module is copied to a temporary folder, loaded again and
+vetted by the toolchain's own go vet, as before.
 
 The files are then written atomically through the journal: an apply that is
 killed is finished or undone by the next smartmigrate command. The phase is
@@ -67,7 +80,14 @@ instead (verified, journaled and revertible like the others): every shim gets
 the //go:fix inline directive, so that go fix moves callers outside the module
 to the ctx form (--deprecate also marks shims Deprecated); calls to shims in
 the module's non-test code move to the ctx form with their caller's context;
-unexported shims left without callers are removed.`,
+unexported shims left without callers are removed.
+
+--all applies every phase of the plan in order in one run, each verified,
+journaled and (with --commit) committed on its own, and --through N phases 1
+to N of the plan as it stands (of a saved plan: up to its phase N). A phase
+verified in process hands the module as it leaves it to the next, which is
+planned without loading the module again. The run stops at the first phase
+that fails; the phases before it stay applied, and the error names them.`,
 		Example: `  smartmigrate apply --verify 'go test ./...'
   smartmigrate apply --commit
   smartmigrate apply --dry-run
@@ -75,7 +95,9 @@ unexported shims left without callers are removed.`,
   smartmigrate apply --dry-run --phase 2 --json
   smartmigrate apply --upgrade-interfaces
   smartmigrate apply --strategy=top-down --offload
-  smartmigrate apply --finalize --deprecate --verify 'go test ./...'`,
+  smartmigrate apply --finalize --deprecate --verify 'go test ./...'
+  smartmigrate apply --all --commit
+  smartmigrate apply --through 3 --vet=go`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pats, err := o.member(args)
 			if err != nil {
@@ -85,6 +107,7 @@ unexported shims left without callers are removed.`,
 			if !cmd.Flags().Changed("strategy") {
 				o.Apply.Strategy = "" // bottom-up, or the saved plan's
 			}
+			o.Every = o.Every || o.All.Through > 0
 			if runF != nil {
 				return runF(o)
 			}
@@ -104,6 +127,9 @@ unexported shims left without callers are removed.`,
 	f.BoolVarP(&o.DryRun, "diff", "d", false, "the same as --dry-run, as gofmt, go fix and gopls spell it")
 	f.BoolVar(&o.JSON, "json", false, "print the patch and the report as JSON")
 	f.StringVar(&o.Write.Verify, "verify", "", "also run `CMD` (sh -c) on a copy with the phase applied; it must exit 0")
+	f.Var(vetFlag{&o.Write.Vet}, "vet", "where the type-check and go vet run: inprocess (against the module as loaded) or go (a copy and the toolchain's go vet)")
+	f.BoolVar(&o.Every, "all", false, "apply every phase in order, each verified, journaled and (with --commit) committed; stop at the first that fails")
+	f.IntVar(&o.All.Through, "through", 0, "like --all, but stop after phase `N` of the plan as it stands")
 	f.BoolVar(&o.Write.AllowDirty, "allow-dirty", false, "write even when files the phase touches have uncommitted git changes")
 	f.BoolVar(&o.Write.Commit, "commit", false, "make a git commit of the phase (its files and .smartmigrate)")
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(strategies.Names(), cobra.ShellCompDirectiveNoFileComp))
@@ -120,6 +146,9 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	}
 	if err := recoverFirst(o.globals); err != nil {
 		return err
+	}
+	if o.Every {
+		return runApplyAll(ctx, o)
 	}
 	if !o.DryRun {
 		return runApplyWrite(ctx, o)
@@ -145,23 +174,65 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	return report.PhaseText(o.Stderr, rep)
 }
 
-// runApplyWrite verifies and writes the phase; the report goes to
-// standard output.
-func runApplyWrite(ctx context.Context, o *applyOptions) error {
+// runApplyAll applies every phase (or through --through), printing each
+// one's report as it is written.
+func runApplyAll(ctx context.Context, o *applyOptions) error {
+	if o.DryRun {
+		return usageError{errors.New("--all and --through write the phases: they do not go with --dry-run")}
+	}
+	if err := prepareWrite(ctx, o); err != nil {
+		return err
+	}
+	var perr error
+	o.All.Each = func(res *migrate.ApplyResult) {
+		if perr != nil {
+			return
+		}
+		if o.JSON {
+			perr = report.JSON(o.Stdout, report.Applied(res))
+		} else {
+			perr = report.AppliedText(o.Stdout, res)
+		}
+	}
+	done, why, err := migrate.ApplyAll(ctx, o.Apply, o.Write, o.All)
+	if err != nil {
+		return err
+	}
+	if perr != nil {
+		return perr
+	}
+	noun := "phases"
+	if len(done) == 1 {
+		noun = "phase"
+	}
+	fmt.Fprintf(o.Stderr, "smartmigrate: %d %s applied; %s\n", len(done), noun, why)
+	return nil
+}
+
+// prepareWrite checks the write flags, wires progress and warnings, and
+// with --commit first commits phases applied earlier without one.
+func prepareWrite(ctx context.Context, o *applyOptions) error {
 	if o.Write.Commit && o.Write.AllowDirty {
 		return errors.New("--commit and --allow-dirty do not go together: the commit would take in the uncommitted changes")
 	}
 	o.Apply.Progress, o.Write.Progress = o.Progress, o.Progress
-	if o.Write.Commit {
-		done, err := migrate.CommitUncommitted(ctx, o.Dir)
-		for _, c := range done {
-			fmt.Fprintf(o.Stderr, "smartmigrate: committed phase %d, applied earlier but not committed: %s\n", c.Phase.Number, c.Commit)
-		}
-		if err != nil {
-			return err
-		}
-	}
 	o.Write.Warn = func(w string) { fmt.Fprintf(o.Stderr, "smartmigrate: warning: %s\n", w) }
+	if !o.Write.Commit {
+		return nil
+	}
+	done, err := migrate.CommitUncommitted(ctx, o.Dir)
+	for _, c := range done {
+		fmt.Fprintf(o.Stderr, "smartmigrate: committed phase %d, applied earlier but not committed: %s\n", c.Phase.Number, c.Commit)
+	}
+	return err
+}
+
+// runApplyWrite verifies and writes the phase; the report goes to
+// standard output.
+func runApplyWrite(ctx context.Context, o *applyOptions) error {
+	if err := prepareWrite(ctx, o); err != nil {
+		return err
+	}
 	res, why, err := migrate.Apply(ctx, o.Apply, o.Write)
 	if err != nil {
 		return err
@@ -175,6 +246,27 @@ func runApplyWrite(ctx context.Context, o *applyOptions) error {
 	}
 	return report.AppliedText(o.Stdout, res)
 }
+
+// vetFlag is the --vet flag: a verify.VetMode that refuses other values.
+type vetFlag struct{ mode *verify.VetMode }
+
+func (v vetFlag) String() string {
+	if v.mode == nil || *v.mode == "" {
+		return string(verify.VetInProcess)
+	}
+	return string(*v.mode)
+}
+
+func (v vetFlag) Set(s string) error {
+	m, err := verify.ParseVetMode(s)
+	if err != nil {
+		return err
+	}
+	*v.mode = m
+	return nil
+}
+
+func (v vetFlag) Type() string { return "mode" }
 
 // recoverFirst finishes or undoes an interrupted apply or revert, and
 // says so.

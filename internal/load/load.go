@@ -48,6 +48,11 @@ type Module struct {
 	// Broken are the packages a Partial load left out, or kept without
 	// their test files, because they do not type-check.
 	Broken []Broken
+	// Loaded are the packages go/packages returned for the patterns:
+	// every variant (the plain package beside its test variant, the
+	// generated test main), the broken ones too. Their Imports reach the
+	// rest of what was loaded; incremental verification starts there.
+	Loaded []*packages.Package
 }
 
 // Broken is a package (or a package's tests) that does not type-check.
@@ -201,7 +206,7 @@ func LoadWith(ctx context.Context, o Options, dir string, patterns ...string) (*
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
 	}
-	m.Packages = selectVariants(pkgs)
+	m.Packages, m.Loaded = selectVariants(pkgs), pkgs
 	if o.Partial {
 		// With nothing left, the errors below say why.
 		if ok, broken := leaveOutBroken(pkgs, m.Packages, absDir); len(ok) > 0 {

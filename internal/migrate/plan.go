@@ -37,6 +37,9 @@ type PlanOptions struct {
 	Offload bool
 	// Progress, when set, says what is loading (on a terminal).
 	Progress *progress.Printer
+	// loaded, when set, is the module as the previous phase of ApplyAll
+	// left it (verified in process): planned from without a load.
+	loaded *load.Module
 }
 
 func (o PlanOptions) dir() string {
@@ -101,9 +104,12 @@ func prepare(o PlanOptions) (strategies.Strategy, map[string]int64, error) {
 // through a symbolic link (see leaveOutLinked); the warnings name the
 // broken packages and the links.
 func analyze(ctx context.Context, o PlanOptions, patterns ...string) (*analysis.Model, []string, error) {
-	mod, err := load.LoadWith(ctx, load.Options{Progress: o.Progress, Partial: true}, o.dir(), patterns...)
-	if err != nil {
-		return nil, nil, err
+	mod := o.loaded
+	if mod == nil || len(patterns) > 0 {
+		var err error
+		if mod, err = load.LoadWith(ctx, load.Options{Progress: o.Progress, Partial: true}, o.dir(), patterns...); err != nil {
+			return nil, nil, err
+		}
 	}
 	model, err := analysis.Analyze(mod)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,9 +33,15 @@ type WriteOptions struct {
 	Commit bool
 	// Progress, when set, says which check runs.
 	Progress *progress.Printer
+	// Vet says where the type-check and go vet run (verify.VetInProcess,
+	// the default, or verify.VetGo: a copy and the go command's go vet).
+	Vet verify.VetMode
 	// Warn, when set, gets the phase's warnings (Apply) before it is
 	// verified and written.
 	Warn func(string)
+	// written are the files that earlier phases of ApplyAll wrote and
+	// did not commit: their changes are no one else's.
+	written map[string]bool
 }
 
 // Interrupted is the error of an apply stopped before it wrote anything.
@@ -174,7 +181,7 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	if err := checkGit(ctx, rep.Dir, paths, w); err != nil {
 		return nil, err
 	}
-	in := verify.Input{Root: rep.Dir, Files: files, Command: w.Verify, Progress: w.Progress}
+	in := verify.Input{Root: rep.Dir, Files: files, Command: w.Verify, Progress: w.Progress, Vet: w.Vet}
 	if rep.whole {
 		in.Old = rep.Model.Load
 	}
@@ -253,10 +260,27 @@ func checkGit(ctx context.Context, root string, paths []string, w WriteOptions) 
 	if err != nil {
 		return err
 	}
+	dirty = slices.DeleteFunc(dirty, w.ownChange)
 	if len(dirty) > 0 {
 		return &RefusedError{Msg: fmt.Sprintf("files the phase changes have uncommitted changes; commit or stash them, or use --allow-dirty:\n  %s", strings.Join(dirty, "\n  "))}
 	}
 	return nil
+}
+
+// ownChange reports whether the git status line d is a file an earlier
+// phase of this ApplyAll wrote. Status paths are relative to the top of
+// the work tree, the phase's to the module root, which may lie below it.
+func (w WriteOptions) ownChange(d string) bool {
+	if len(d) < 4 {
+		return false
+	}
+	path := d[3:]
+	for p := range w.written {
+		if path == p || strings.HasSuffix(path, "/"+p) {
+			return true
+		}
+	}
+	return false
 }
 
 // unchanged checks that the tree is still what the phase was computed

@@ -336,23 +336,8 @@ func TestRevertAfterHandEditInHunk(t *testing.T) {
 func TestApplyRefusesIncompatibleAPI(t *testing.T) {
 	t.Parallel()
 	dir, start, rep := firstRewritten(t)
-	rename := func(s string) string { return strings.ReplaceAll(s, "ErrInsufficient", "ErrShort") }
-	found := false
-	for i, f := range rep.Rewrite.Files {
-		if f.Path == "store/store.go" {
-			rep.Rewrite.Files[i].New = []byte(rename(string(f.New)))
-			found = true
-		}
-	}
-	if !found {
-		t.Fatal("the phase does not change store/store.go")
-	}
-	test, err := os.ReadFile(filepath.Join(dir, "store", "store_test.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep.Rewrite.Files = append(rep.Rewrite.Files, patch.FileChange{Path: "store/store_test.go", Old: test, New: []byte(rename(string(test)))})
-	_, err = migrate.WritePhase(t.Context(), rep, migrate.WriteOptions{})
+	spoilPhase(t, dir, rep, func(_, src string) string { return strings.ReplaceAll(src, "ErrInsufficient", "ErrShort") })
+	_, err := migrate.WritePhase(t.Context(), rep, migrate.WriteOptions{})
 	var f *verify.Failure
 	if !errors.As(err, &f) || f.Check != "API compatibility" {
 		t.Fatalf("error = %v, want an API compatibility failure", err)

@@ -2,7 +2,11 @@
 // the go commands that the code under test starts. Only tests import it.
 package testenv
 
-import "os"
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
 
 // GOGC is the garbage collector setting that LessGC gives the go commands.
 const GOGC = "400"
@@ -18,4 +22,18 @@ func LessGC() {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		os.Setenv("GOGC", GOGC)
 	}
+}
+
+// BenchModules are the modules benchmarks measure, by name: the bundled
+// example (at example, relative to the test's folder) plus any folders
+// named in SMARTMIGRATE_BENCH_MODULES (comma-separated), for real modules
+// downloaded outside the repository.
+func BenchModules(example string) map[string]string {
+	mods := map[string]string{"example": example}
+	for _, dir := range strings.Split(os.Getenv("SMARTMIGRATE_BENCH_MODULES"), ",") {
+		if dir = strings.TrimSpace(dir); dir != "" {
+			mods[filepath.Base(dir)] = dir
+		}
+	}
+	return mods
 }

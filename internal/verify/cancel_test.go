@@ -15,6 +15,26 @@ import (
 // TestCancelStopsCommand: a cancel while --verify runs kills it (and what
 // it started) at once, and the error is the cancel, not a Failure.
 func TestCancelStopsCommand(t *testing.T) {
+	progressLines := map[VetMode][]string{
+		VetGo:        {"loading and type-checking the rewritten copy…", "loaded 1 package of the rewritten copy in ", "go vet . …"},
+		VetInProcess: {"type-checking the changed packages and those that import them…", "go vet's analyzers on ., before and after the phase…"},
+	}
+	for _, mode := range VetModes {
+		t.Run(string(mode), func(t *testing.T) {
+			log := cancelDuringCommand(t, mode)
+			for _, want := range progressLines[mode] {
+				if !strings.Contains(log, want) && !strings.Contains(log, strings.ReplaceAll(want, " …", "…")) {
+					t.Errorf("progress lacks %q:\n%s", want, log)
+				}
+			}
+		})
+	}
+}
+
+// cancelDuringCommand cancels a phase's verification while its command
+// runs, checks that it stops at once with the cancel, and returns the
+// progress lines.
+func cancelDuringCommand(t *testing.T, mode VetMode) string {
 	root := module(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	log := &lockedBuffer{}
@@ -26,7 +46,7 @@ func TestCancelStopsCommand(t *testing.T) {
 		cancel()
 	}()
 	start := time.Now()
-	_, err := Phase(ctx, Input{Root: root, Files: change(old), Command: "sleep 30 | cat", Progress: p})
+	_, err := Phase(ctx, Input{Root: root, Files: change(old), Command: "sleep 30 | cat", Progress: p, Vet: mode})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}
@@ -37,11 +57,7 @@ func TestCancelStopsCommand(t *testing.T) {
 	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("took %s: the command was not killed", d)
 	}
-	for _, want := range []string{"loading and type-checking the rewritten copy…", "loaded 1 package of the rewritten copy in ", "go vet . …"} {
-		if !strings.Contains(log.String(), want) && !strings.Contains(log.String(), strings.ReplaceAll(want, " …", "…")) {
-			t.Errorf("progress lacks %q:\n%s", want, log.String())
-		}
-	}
+	return log.String()
 }
 
 // TestCancelledBeforehand: nothing runs.

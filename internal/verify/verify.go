@@ -1,8 +1,15 @@
-// Package verify checks a rewritten phase before it is written: on a
-// temporary copy of the module with the phase's files in place, the module
-// loads and type-checks (tests included), go vet reports nothing it did not
-// report before, no exported identifier of an importable package changes
-// incompatibly (golang.org/x/exp/apidiff), and an optional command passes.
+// Package verify checks a rewritten phase before it is written: the
+// changed files stay gofmt-clean, the module type-checks (tests
+// included), go vet reports nothing it did not report before, no exported
+// identifier of an importable package changes incompatibly
+// (golang.org/x/exp/apidiff), and an optional command passes.
+//
+// By default (VetInProcess) the type-check and go vet's analyzers run in
+// this process, on the packages the phase changes and those that import
+// them, against the module as it was loaded; with VetGo they run on a
+// temporary copy of the module with the phase's files in place, through
+// a new load and the go command's go vet. The command always runs in a
+// copy.
 package verify
 
 import (
@@ -41,6 +48,8 @@ type Input struct {
 	Command string
 	// Progress, when set, says which check runs.
 	Progress *progress.Printer
+	// Vet says where the type-check and go vet run; "" is VetInProcess.
+	Vet VetMode
 }
 
 // Step is one check that passed, and how long it took.
@@ -59,6 +68,10 @@ type Result struct {
 	Steps []Step `json:"steps"`
 	// Compatible are apidiff's compatible changes (additions), by package.
 	Compatible map[string][]string `json:"compatible,omitempty"`
+	// Module is, when the checks ran in process, the module as the phase
+	// leaves it (the loaded module with the packages checked again in
+	// place): what the next phase can be planned from without a load.
+	Module *load.Module `json:"-"`
 }
 
 // Failure is a check the phase does not pass.
@@ -75,8 +88,7 @@ func (f *Failure) Error() string {
 	return fmt.Sprintf("the phase fails verification (%s); nothing was written:\n%s", f.Check, strings.TrimRight(f.Detail, "\n"))
 }
 
-// Phase runs every check on a copy of the module with the phase's files
-// written; it returns a *Failure when the phase does not pass, and an
+// Phase runs every check (see the package doc for where); it returns a *Failure when the phase does not pass, and an
 // error wrapping the context's error when ctx is done before the checks
 // are (the loads, go vet and the command are killed; whatever they found
 // by then does not count).
@@ -89,10 +101,10 @@ func Phase(ctx context.Context, in Input) (*Result, error) {
 	return res, err
 }
 
-// phase runs the checks of Phase in order: the copy, the type-check (with
-// go vet running meanwhile), go vet's findings, the API comparison and the
-// command.
-func phase(ctx context.Context, in Input) (*Result, error) {
+// phaseOnCopy runs the checks of Phase on a copy, in order: the copy, the
+// type-check (with go vet running meanwhile), go vet's findings, the API
+// comparison and the command.
+func phaseOnCopy(ctx context.Context, in Input) (*Result, error) {
 	res := &Result{}
 	all := time.Now()
 	tmp, dir, err := writeCopy(ctx, in)

@@ -38,6 +38,14 @@ func module(t *testing.T) string {
 	return root
 }
 
+// forEachMode runs f as a subtest for each VetMode: both verifications
+// must behave alike.
+func forEachMode(t *testing.T, f func(t *testing.T, mode VetMode)) {
+	for _, mode := range VetModes {
+		t.Run(string(mode), func(t *testing.T) { f(t, mode) })
+	}
+}
+
 func change(newText string) []patch.FileChange {
 	return []patch.FileChange{{Path: "v.go", Old: []byte(old), New: []byte(newText)}}
 }
@@ -45,51 +53,57 @@ func change(newText string) []patch.FileChange {
 // TestVetFindingThatMovesIsNotNew: the old finding on another line, plus
 // an addition, passes.
 func TestVetFindingThatMovesIsNotNew(t *testing.T) {
-	root := module(t)
-	moved := strings.Replace(old, "// F prints.", "// G is new.\nfunc G() {}\n\n// F prints.", 1)
-	res, err := Phase(t.Context(), Input{Root: root, Files: change(moved)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := res.Compatible["example.com/v"]; len(got) != 1 || got[0] != "G: added" {
-		t.Errorf("compatible = %v", res.Compatible)
-	}
+	forEachMode(t, func(t *testing.T, mode VetMode) {
+		root := module(t)
+		moved := strings.Replace(old, "// F prints.", "// G is new.\nfunc G() {}\n\n// F prints.", 1)
+		res, err := Phase(t.Context(), Input{Root: root, Vet: mode, Files: change(moved)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Compatible["example.com/v"]; len(got) != 1 || got[0] != "G: added" {
+			t.Errorf("compatible = %v", res.Compatible)
+		}
+	})
 }
 
 // TestVetFindingAdded: a second finding with the same message fails, and
 // only the added one is listed.
 func TestVetFindingAdded(t *testing.T) {
-	root := module(t)
-	added := old + "\n// H prints too.\nfunc H() { fmt.Printf(\"%d\\n\", \"x\") }\n"
-	_, err := Phase(t.Context(), Input{Root: root, Files: change(added)})
-	var f *Failure
-	if !errors.As(err, &f) || f.Check != "go vet" {
-		t.Fatalf("error = %v, want a go vet failure", err)
-	}
-	if !strings.Contains(f.Detail, "v.go:9:") || strings.Contains(f.Detail, "v.go:6:") {
-		t.Errorf("detail lists the wrong findings:\n%s", f.Detail)
-	}
+	forEachMode(t, func(t *testing.T, mode VetMode) {
+		root := module(t)
+		added := old + "\n// H prints too.\nfunc H() { fmt.Printf(\"%d\\n\", \"x\") }\n"
+		_, err := Phase(t.Context(), Input{Root: root, Vet: mode, Files: change(added)})
+		var f *Failure
+		if !errors.As(err, &f) || f.Check != "go vet" {
+			t.Fatalf("error = %v, want a go vet failure", err)
+		}
+		if !strings.Contains(f.Detail, "v.go:9:") || strings.Contains(f.Detail, "v.go:6:") {
+			t.Errorf("detail lists the wrong findings:\n%s", f.Detail)
+		}
+	})
 }
 
 func TestTypeErrorAndAPIAndCommand(t *testing.T) {
-	root := module(t)
-	_, err := Phase(t.Context(), Input{Root: root, Files: change(old + "\nfunc K() int { return \"s\" }\n")})
-	var f *Failure
-	if !errors.As(err, &f) || f.Check != "type-check" || !strings.Contains(f.Detail, "v.go:8:") {
-		t.Errorf("type error: %v", err)
-	}
-	_, err = Phase(t.Context(), Input{Root: root, Files: change(strings.Replace(old, "func F()", "func F(n int)", 1))})
-	if !errors.As(err, &f) || f.Check != "API compatibility" || !strings.Contains(f.Detail, "Incompatible changes:\n- F: changed from func() to func(int)") {
-		t.Errorf("API change: %v", err)
-	}
-	_, err = Phase(t.Context(), Input{Root: root, Files: change(old), Command: "test -f v.go && ! test -e .smartmigrate && ! test -e .git && exit 3"})
-	if !errors.As(err, &f) || f.Check != "--verify" || !strings.Contains(f.Detail, "exit status 3") {
-		t.Errorf("command: %v", err)
-	}
-	data, _ := os.ReadFile(filepath.Join(root, "v.go"))
-	if string(data) != old {
-		t.Error("verification wrote to the module")
-	}
+	forEachMode(t, func(t *testing.T, mode VetMode) {
+		root := module(t)
+		_, err := Phase(t.Context(), Input{Root: root, Vet: mode, Files: change(old + "\nfunc K() int { return \"s\" }\n")})
+		var f *Failure
+		if !errors.As(err, &f) || f.Check != "type-check" || !strings.Contains(f.Detail, "v.go:8:") {
+			t.Errorf("type error: %v", err)
+		}
+		_, err = Phase(t.Context(), Input{Root: root, Vet: mode, Files: change(strings.Replace(old, "func F()", "func F(n int)", 1))})
+		if !errors.As(err, &f) || f.Check != "API compatibility" || !strings.Contains(f.Detail, "Incompatible changes:\n- F: changed from func() to func(int)") {
+			t.Errorf("API change: %v", err)
+		}
+		_, err = Phase(t.Context(), Input{Root: root, Vet: mode, Files: change(old), Command: "test -f v.go && ! test -e .smartmigrate && ! test -e .git && exit 3"})
+		if !errors.As(err, &f) || f.Check != "--verify" || !strings.Contains(f.Detail, "exit status 3") {
+			t.Errorf("command: %v", err)
+		}
+		data, _ := os.ReadFile(filepath.Join(root, "v.go"))
+		if string(data) != old {
+			t.Error("verification wrote to the module")
+		}
+	})
 }
 
 // TestCopyNeverWritesThroughLinks checks that a linked file is copied as a

@@ -1,0 +1,113 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// AllOptions say how many phases ApplyAll applies.
+type AllOptions struct {
+	// Through, when not 0, stops after phase Through: the Through-th
+	// phase applied from the plan as it stands, or, following a saved
+	// plan, its phase numbered Through.
+	Through int
+	// Each, when set, gets every phase once it is written, before the
+	// next one starts. Once it returns, the result's Report.Model and
+	// Verify.Module are dropped, so that a long run holds one module at
+	// a time.
+	Each func(*ApplyResult)
+}
+
+// AllError is a phase of ApplyAll that failed (verification, the write,
+// an interrupt) after Applied phases were written; those stay applied.
+type AllError struct {
+	// Applied are the journal numbers of the phases written before.
+	Applied []int
+	Err     error
+}
+
+func (e *AllError) Error() string {
+	if len(e.Applied) == 0 {
+		return e.Err.Error()
+	}
+	nums := make([]string, len(e.Applied))
+	for i, n := range e.Applied {
+		nums[i] = fmt.Sprint(n)
+	}
+	return fmt.Sprintf("%v\nphases applied before it stay applied: %s (journal numbers)", e.Err, strings.Join(nums, ", "))
+}
+
+func (e *AllError) Unwrap() error { return e.Err }
+
+// ApplyAll applies the phases one after another, each verified, written
+// through the journal and, with w.Commit, committed on its own, until
+// nothing is left (or a.Through). A phase verified in process leaves the
+// module it checked, which the next phase is planned from without
+// loading the module again. It stops at the first phase that fails,
+// returning an *AllError that names the phases already applied; it
+// returns why it stopped when it ran out of phases.
+func ApplyAll(ctx context.Context, o ApplyOptions, w WriteOptions, a AllOptions) ([]*ApplyResult, string, error) {
+	if o.Phase != 0 || o.Finalize {
+		return nil, "", optionErrorf("--all and --through go with neither --phase nor --finalize")
+	}
+	var done []*ApplyResult
+	var applied []int
+	for {
+		start := time.Now()
+		w.Progress.Printf("phase %d: planning…", len(done)+1)
+		res, why, err := Apply(ctx, o, w)
+		if err != nil {
+			return done, "", &AllError{Applied: applied, Err: err}
+		}
+		if res == nil {
+			return done, why, nil
+		}
+		res.Took = time.Since(start)
+		done, applied = append(done, res), append(applied, res.Journal.Number)
+		if a.Each != nil {
+			a.Each(res)
+		}
+		if last(res, a.Through, len(done)) {
+			return done, fmt.Sprintf("stopped after phase %d (--through)", a.Through), nil
+		}
+		if !w.Commit {
+			w = ownWrites(w, res)
+		}
+		o.loaded = nil
+		if res.Verify != nil && res.Report.whole {
+			o.loaded = res.Verify.Module
+		}
+		res.Report.Model = nil
+		if res.Verify != nil {
+			res.Verify.Module = nil
+		}
+	}
+}
+
+// ownWrites is w allowing, for the git check of later phases, the files
+// res wrote and did not commit.
+func ownWrites(w WriteOptions, res *ApplyResult) WriteOptions {
+	written := map[string]bool{}
+	for p := range w.written {
+		written[p] = true
+	}
+	for _, f := range res.Report.Rewrite.Files {
+		written[f.Path] = true
+	}
+	w.written = written
+	return w
+}
+
+// last reports whether res, the n-th phase applied, is the last one
+// --through asks for.
+func last(res *ApplyResult, through, n int) bool {
+	if through == 0 {
+		return false
+	}
+	if res.Report.SavedPlan {
+		return res.Report.Phase.Number >= through
+	}
+	return n >= through
+}

@@ -1,0 +1,106 @@
+package migrate_test
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/smartmigrate/smartmigrate/internal/journal"
+	"github.com/smartmigrate/smartmigrate/internal/migrate"
+	"github.com/smartmigrate/smartmigrate/internal/patch"
+	"github.com/smartmigrate/smartmigrate/internal/progress"
+	"github.com/smartmigrate/smartmigrate/internal/verify"
+)
+
+// TestApplyAllMatchesOneByOne applies every phase of each rewrite case
+// in one ApplyAll, planning each phase from the module the previous
+// one's in-process verification left (one load in all), and compares
+// the patches with those of applies one at a time, each loading the
+// module afresh.
+func TestApplyAllMatchesOneByOne(t *testing.T) {
+	cases, _ := filepath.Glob("../../testdata/rewrite/*.txtar")
+	for _, file := range cases {
+		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := materializeCase(t, file)
+			var log lockedLog
+			done, why, err := migrate.ApplyAll(t.Context(), migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir, Progress: progress.To(&log)}},
+				migrate.WriteOptions{Progress: progress.To(&log)}, migrate.AllOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if why != "nothing left to migrate" {
+				t.Errorf("stopped: %s", why)
+			}
+			want := oneByOne(t, materializeCase(t, file))
+			if len(done) != len(want) {
+				t.Fatalf("%d phases applied, %d one at a time", len(done), len(want))
+			}
+			for i, res := range done {
+				if res.Report.Patch != want[i] {
+					t.Errorf("phase %d differs:\n%s", i+1, lineDiffOf(want[i], res.Report.Patch))
+				}
+			}
+			if n := strings.Count(log.String(), "loading packages"); n != 1 {
+				t.Errorf("the module was loaded %d times, want once:\n%s", n, log.String())
+			}
+		})
+	}
+}
+
+// oneByOne applies the phases of the module in dir one at a time and
+// returns their patches.
+func oneByOne(t *testing.T, dir string) []string {
+	t.Helper()
+	var patches []string
+	for range 30 {
+		res, _, err := migrate.Apply(t.Context(), migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir}}, migrate.WriteOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res == nil {
+			return patches
+		}
+		patches = append(patches, res.Report.Patch)
+	}
+	t.Fatal("more than 30 phases")
+	return nil
+}
+
+func lineDiffOf(want, got string) string {
+	return patch.Unified([]patch.FileChange{{Path: "patch", Old: []byte(want), New: []byte(got)}})
+}
+
+// TestApplyAllStopsAtFailure: --through stops where it says; a phase that
+// fails verification stops the run, the phases before it stay applied
+// and the error names them.
+func TestApplyAllStopsAtFailure(t *testing.T) {
+	dir := copyExample(t)
+	o := migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir}}
+	done, why, err := migrate.ApplyAll(t.Context(), o, migrate.WriteOptions{}, migrate.AllOptions{Through: 1})
+	if err != nil || len(done) != 1 || !strings.Contains(why, "--through") {
+		t.Fatalf("--through 1: %d phases, %q, %v", len(done), why, err)
+	}
+	// The command passes once, then fails: the second phase of this run
+	// is refused.
+	count := filepath.Join(t.TempDir(), "count")
+	once := "n=$(cat " + count + " 2>/dev/null || echo 0); echo $((n+1)) > " + count + "; test $n -lt 1"
+	_, _, err = migrate.ApplyAll(t.Context(), o, migrate.WriteOptions{Verify: once}, migrate.AllOptions{})
+	var all *migrate.AllError
+	var f *verify.Failure
+	if !errors.As(err, &all) || !errors.As(err, &f) || f.Check != "--verify" {
+		t.Fatalf("error = %v, want an AllError wrapping a --verify failure", err)
+	}
+	if len(all.Applied) != 1 || all.Applied[0] != 2 || !strings.Contains(err.Error(), "phases applied before it stay applied: 2") {
+		t.Errorf("applied = %v:\n%v", all.Applied, err)
+	}
+	j, jerr := journal.Load(dir)
+	if jerr != nil || len(j.Phases) != 2 {
+		t.Fatalf("journal: %v, %v", j, jerr)
+	}
+}
+
+// lockedLog collects progress lines.
+type lockedLog struct{ strings.Builder }
