@@ -43,7 +43,7 @@ func TestApplyAllMatchesOneByOne(t *testing.T) {
 					t.Errorf("phase %d differs:\n%s", i+1, lineDiffOf(want[i], res.Report.Patch))
 				}
 			}
-			if n := strings.Count(log.String(), "loading packages"); n != 1 {
+			if n := strings.Count(log.String(), "smartmigrate: loaded "); n != 1 {
 				t.Errorf("the module was loaded %d times, want once:\n%s", n, log.String())
 			}
 		})

@@ -16,7 +16,7 @@ import (
 // it started) at once, and the error is the cancel, not a Failure.
 func TestCancelStopsCommand(t *testing.T) {
 	progressLines := map[VetMode][]string{
-		VetGo:        {"loading and type-checking the rewritten copy…", "loaded 1 package of the rewritten copy in ", "go vet . …"},
+		VetGo:        {"loading the rewritten copy: ", "loaded 1 package of the rewritten copy in ", "go vet . …"},
 		VetInProcess: {"type-checking the changed packages and those that import them…", "go vet's analyzers on ., before and after the phase…"},
 	}
 	for _, mode := range VetModes {
