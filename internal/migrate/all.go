@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/smartmigrate/smartmigrate/internal/progress"
 )
 
 // AllOptions say how many phases ApplyAll applies.
@@ -54,6 +57,17 @@ func ApplyAll(ctx context.Context, o ApplyOptions, w WriteOptions, a AllOptions)
 	}
 	var done []*ApplyResult
 	var applied []int
+	var mu sync.Mutex
+	total := 0 // phases applied plus those the last plan had left
+	stop := w.Progress.Live(func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		if total == 0 {
+			return "apply --all: planning"
+		}
+		return fmt.Sprintf("apply --all: %d of %d phases applied", len(applied), total)
+	})
+	defer stop()
 	for {
 		start := time.Now()
 		w.Progress.Printf("phase %d: planning…", len(done)+1)
@@ -65,7 +79,11 @@ func ApplyAll(ctx context.Context, o ApplyOptions, w WriteOptions, a AllOptions)
 			return done, why, nil
 		}
 		res.Took = time.Since(start)
+		mu.Lock()
 		done, applied = append(done, res), append(applied, res.Journal.Number)
+		total = len(done) - 1 + res.Report.Remaining
+		mu.Unlock()
+		w.Progress.Printf("phase %d of %d applied in %s", len(done), total, progress.Round(res.Took))
 		if a.Each != nil {
 			a.Each(res)
 		}

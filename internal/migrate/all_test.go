@@ -25,9 +25,10 @@ func TestApplyAllMatchesOneByOne(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			dir := materializeCase(t, file)
-			var log lockedLog
-			done, why, err := migrate.ApplyAll(t.Context(), migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir, Progress: progress.To(&log)}},
-				migrate.WriteOptions{Progress: progress.To(&log)}, migrate.AllOptions{})
+			var log strings.Builder
+			pr := progress.To(&log) // one printer, as the command has: it serializes the writes
+			done, why, err := migrate.ApplyAll(t.Context(), migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir, Progress: pr}},
+				migrate.WriteOptions{Progress: pr}, migrate.AllOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,6 +102,3 @@ func TestApplyAllStopsAtFailure(t *testing.T) {
 		t.Fatalf("journal: %v, %v", j, jerr)
 	}
 }
-
-// lockedLog collects progress lines.
-type lockedLog struct{ strings.Builder }
