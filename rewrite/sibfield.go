@@ -65,7 +65,7 @@ func (rw *rewriter) declareSibling(g *analysis.FieldGroup) error {
 // ctxFuncType is sig's func type with ctx first, parameters named as in
 // sig when all are.
 func ctxFuncType(sig *types.Signature, q types.Qualifier, ctxPkg string) string {
-	types := paramTypes(sig, q)
+	ts := paramTypes(sig, q)
 	named := sig.Params().Len() > 0
 	for i := 0; i < sig.Params().Len(); i++ {
 		n := sig.Params().At(i).Name()
@@ -74,11 +74,11 @@ func ctxFuncType(sig *types.Signature, q types.Qualifier, ctxPkg string) string 
 	params := []string{ctxPkg + ".Context"}
 	if named {
 		params[0] = "ctx " + params[0]
-		for i, t := range types {
-			types[i] = sig.Params().At(i).Name() + " " + t
+		for i, t := range ts {
+			ts[i] = sig.Params().At(i).Name() + " " + t
 		}
 	}
-	return "func(" + strings.Join(append(params, types...), ", ") + ")" + resultsText(sig, q)
+	return "func(" + strings.Join(append(params, ts...), ", ") + ")" + resultsText(sig, q)
 }
 
 func leadingSpace(b []byte) string {
