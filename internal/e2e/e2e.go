@@ -30,6 +30,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/internal/verify"
 	"github.com/smartmigrate/smartmigrate/rewrite"
@@ -470,7 +471,7 @@ func CountLOC(dir string) (int, error) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && path != dir && (d.Name() == ".git" || d.Name() == "vendor" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
+		if d.IsDir() && path != dir && load.LeftOut(d.Name()) {
 			return filepath.SkipDir
 		}
 		if d.IsDir() || !strings.HasSuffix(d.Name(), ".go") || strings.HasSuffix(d.Name(), "_test.go") {

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/smartmigrate/smartmigrate/internal/load"
 )
 
 // Dir is the folder, below the module root, that holds the journal.
@@ -68,16 +70,7 @@ func Fingerprint(root string) (Source, error) {
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if path == root {
-				return nil
-			}
-			if name == "testdata" || name == "vendor" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
-				return filepath.SkipDir
-			}
-			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
-				return filepath.SkipDir
-			}
-			return nil
+			return load.SkipFolder(root, path, name)
 		}
 		rel, _ := filepath.Rel(root, path)
 		rel = filepath.ToSlash(rel)
@@ -117,7 +110,7 @@ func sum(files map[string]string) string {
 func inFingerprint(rel string) bool {
 	dirs := strings.Split(rel, "/")
 	for _, d := range dirs[:len(dirs)-1] {
-		if d == "testdata" || d == "vendor" || strings.HasPrefix(d, ".") || strings.HasPrefix(d, "_") {
+		if load.LeftOut(d) {
 			return false
 		}
 	}

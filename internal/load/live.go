@@ -32,7 +32,7 @@ func newParseCounter(on bool, root string) *parseCounter {
 			return nil
 		}
 		if d.IsDir() {
-			return skipFolder(root, path, d.Name())
+			return SkipFolder(root, path, d.Name())
 		}
 		if strings.HasSuffix(d.Name(), ".go") && !c.dirs[filepath.Dir(path)] {
 			c.dirs[filepath.Dir(path)] = true
@@ -44,13 +44,20 @@ func newParseCounter(on bool, root string) *parseCounter {
 	return c
 }
 
-// skipFolder is filepath.SkipDir for the folders the go command leaves
-// out of ./... (and nested modules).
-func skipFolder(root, path, name string) error {
+// LeftOut reports whether the go command leaves folders of this name out
+// of ./...: testdata, vendor, and names that start with . or _.
+func LeftOut(name string) bool {
+	return name == "testdata" || name == "vendor" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
+}
+
+// SkipFolder is, for a walk of the module at root, filepath.SkipDir for
+// a folder path (named name) that ./... leaves out: LeftOut names and
+// nested modules; else nil.
+func SkipFolder(root, path, name string) error {
 	if path == root {
 		return nil
 	}
-	if name == "testdata" || name == "vendor" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+	if LeftOut(name) {
 		return filepath.SkipDir
 	}
 	if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {

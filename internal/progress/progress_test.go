@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/smartmigrate/smartmigrate/internal/testenv"
 )
 
 func TestNilPrintsNothing(t *testing.T) {
@@ -51,7 +52,7 @@ func TestLines(t *testing.T) {
 // A live line is drawn at once, redrawn in place, goes below the lines
 // printed meanwhile, and is erased by stop.
 func TestLive(t *testing.T) {
-	var buf syncBuffer
+	var buf testenv.Buffer
 	p := To(&buf)
 	n := 0
 	stop := p.Live(func() string { n++; return fmt.Sprintf("step %d", n) })
@@ -76,27 +77,10 @@ func TestLive(t *testing.T) {
 
 // On a dumb terminal the live line is overwritten with spaces.
 func TestLiveDumb(t *testing.T) {
-	var buf syncBuffer
+	var buf testenv.Buffer
 	p := &Printer{w: &buf, dumb: true}
 	p.Live(func() string { return "x" })()
 	if got := buf.String(); strings.Contains(got, "\x1b") || !strings.HasSuffix(got, "\r"+strings.Repeat(" ", len("smartmigrate: x, 0s"))+"\r") {
 		t.Fatalf("got %q", got)
 	}
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -3,9 +3,11 @@
 package testenv
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // GOGC is the garbage collector setting that LessGC gives the go commands.
@@ -36,4 +38,25 @@ func BenchModules(example string) map[string]string {
 		}
 	}
 	return mods
+}
+
+// Buffer is a bytes.Buffer that a test may read while another goroutine
+// (a progress printer's live line) writes to it.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (l *Buffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns what was written so far.
+func (l *Buffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -1,15 +1,14 @@
 package verify
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/smartmigrate/smartmigrate/internal/progress"
+	"github.com/smartmigrate/smartmigrate/internal/testenv"
 )
 
 // TestCancelStopsCommand: a cancel while --verify runs kills it (and what
@@ -37,7 +36,7 @@ func TestCancelStopsCommand(t *testing.T) {
 func cancelDuringCommand(t *testing.T, mode VetMode) string {
 	root := module(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	log := &lockedBuffer{}
+	log := &testenv.Buffer{}
 	p := progress.To(log)
 	go func() {
 		for !strings.Contains(log.String(), "running --verify") {
@@ -69,22 +68,4 @@ func TestCancelledBeforehand(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe to read while a Printer writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
