@@ -128,9 +128,9 @@ func (CriticalPath) Plan(g Graph, opts Options) (Plan, error) {
 			return Plan{}, fmt.Errorf("internal error: critical path from %s adds no unit", c.lead(root))
 		}
 		ps.take(fresh)
-		drafts = append(drafts, pathDraft(c, path, fresh, gain, useProfile, len(drafts)+1))
+		drafts = append(drafts, pathDraft(c, path, fresh, gain, useProfile))
 	}
-	plan.Phases = number(c, drafts, opts.MaxUnits)
+	plan.Phases = split(c, drafts, opts.MaxUnits)
 	return plan, nil
 }
 
@@ -272,10 +272,10 @@ func (ps *pathSearch) take(fresh []int) {
 	}
 }
 
-// pathDraft is the i-th phase draft: the fresh components of path, packed
+// pathDraft is a phase draft: the fresh components of path, packed
 // from the sink end up to the root, with the reason naming the path and
 // its gain.
-func pathDraft(c *condensation, path, fresh []int, gain score, useProfile bool, i int) draft {
+func pathDraft(c *condensation, path, fresh []int, gain score, useProfile bool) draft {
 	comps := make([]int, len(fresh))
 	for j, k := range fresh {
 		comps[len(fresh)-1-j] = k
@@ -288,8 +288,8 @@ func pathDraft(c *condensation, path, fresh []int, gain score, useProfile bool, 
 	}
 	return draft{
 		comps: comps,
-		label: fmt.Sprintf("critical path %d", i),
-		text:  func(int) string { return text },
+		label: "critical path",
+		text:  text,
 	}
 }
 

@@ -9,6 +9,12 @@
 // without copying its units, and which Node implements for anyone else.
 package strategies
 
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+)
+
 // Unit is what a strategy reads of a unit to migrate: the analysis's
 // units are read in place, never copied (*analysis.Unit is one), and Node
 // is one for callers outside the module and for tests.
@@ -79,13 +85,34 @@ type Graph struct {
 
 // Phase is a set of units applied as one patch.
 type Phase struct {
-	// Number counts phases from 1.
-	Number int
+	// ID names the phase for people and scripts (see PhaseID): the plan,
+	// apply, the journal, commit messages and revert all use it, and it
+	// stays the same while other phases are applied, where a position in
+	// the plan would shift.
+	ID string
 	// Reason says why these units are together and in this place.
 	Reason string
 	// Units are sorted by ID.
 	Units []Unit
 }
+
+// PhaseID is the ID of the phase made of the units named ids, in any
+// order: the first 7 hex digits of the sha256 of the sorted IDs, one per
+// line. It depends on the phase's content only, so the same units get the
+// same ID in every plan that groups them so, whatever comes before them.
+func PhaseID(ids []string) string {
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	h := sha256.New()
+	for _, id := range sorted {
+		h.Write([]byte(id))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:IDLen]
+}
+
+// IDLen is the length of a phase ID.
+const IDLen = 7
 
 // Plan is the ordered phases chosen by a strategy.
 type Plan struct {

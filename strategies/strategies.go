@@ -32,16 +32,19 @@ func ByName(name string) (Strategy, error) {
 	return nil, fmt.Errorf("unknown strategy %q (want bottom-up, top-down or critical-path)", name)
 }
 
-// draft is a phase before --max-units splitting and numbering.
+// draft is a phase before --max-units splitting.
+//
+// Its reason names no position in the plan ("level 2", "phases ≤ 3"):
+// the plan is made again from what is left after every phase, where such
+// a number would change while the phase stays the same.
 type draft struct {
 	// comps are the components of the phase, in the order in which they
 	// are packed into parts when the phase is split.
 	comps []int
-	// label starts the reason ("level 2").
+	// label starts the reason ("leaves").
 	label string
-	// text completes the reason; first is the number of the draft's first
-	// phase after numbering.
-	text func(first int) string
+	// text completes the reason.
+	text string
 }
 
 // prepare validates the input common to all strategies and condenses g.
@@ -56,25 +59,23 @@ func prepare(g Graph, opts Options) (*condensation, error) {
 	return condense(cg), nil
 }
 
-// number splits every draft into parts of at most maxUnits units (never
-// splitting a component) and numbers the resulting phases from 1.
-func number(c *condensation, drafts []draft, maxUnits int) []Phase {
+// split splits every draft into phases of at most maxUnits units (never
+// splitting a component), each with its ID.
+func split(c *condensation, drafts []draft, maxUnits int) []Phase {
 	phases := []Phase{}
 	for _, d := range drafts {
 		if len(d.comps) == 0 {
 			continue
 		}
 		parts := pack(c, d.comps, maxUnits)
-		first := len(phases) + 1
-		text := d.text(first)
-		for i, part := range parts {
+		for _, part := range parts {
 			var b strings.Builder
 			b.WriteString(d.label)
 			if len(parts) > 1 {
-				fmt.Fprintf(&b, " (part %d of %d)", i+1, len(parts))
+				fmt.Fprintf(&b, " (split by --max-units=%d)", maxUnits)
 			}
 			b.WriteString(": ")
-			b.WriteString(text)
+			b.WriteString(d.text)
 			var units []Unit
 			for _, k := range part {
 				if n := c.size(k); n > 1 {
@@ -89,10 +90,19 @@ func number(c *condensation, drafts []draft, maxUnits int) []Phase {
 				}
 			}
 			slices.SortFunc(units, func(a, b Unit) int { return strings.Compare(a.UnitID(), b.UnitID()) })
-			phases = append(phases, Phase{Number: len(phases) + 1, Reason: b.String(), Units: units})
+			phases = append(phases, Phase{ID: PhaseID(unitIDs(units)), Reason: b.String(), Units: units})
 		}
 	}
 	return phases
+}
+
+// unitIDs are the IDs of units, in order.
+func unitIDs(units []Unit) []string {
+	ids := make([]string, len(units))
+	for i, u := range units {
+		ids[i] = u.UnitID()
+	}
+	return ids
 }
 
 // cycleName names a component by its lead unit.
@@ -150,17 +160,13 @@ func (BottomUp) Plan(g Graph, opts Options) (Plan, error) {
 		if len(comps) == 0 {
 			continue
 		}
-		d := draft{comps: comps, label: fmt.Sprintf("level %d", level)}
+		d := draft{comps: comps, label: "callers", text: "call only units migrated in earlier phases"}
 		if level == 1 {
-			d.text = func(int) string { return "reach a blocking operation directly; they call no unit left to migrate" }
-		} else {
-			d.text = func(first int) string {
-				return fmt.Sprintf("call only units migrated in phases ≤ %d", first-1)
-			}
+			d.label, d.text = "leaves", "reach a blocking operation directly; they call no unit left to migrate"
 		}
 		drafts = append(drafts, d)
 	}
-	return Plan{Strategy: BottomUpName, Phases: number(c, drafts, opts.MaxUnits)}, nil
+	return Plan{Strategy: BottomUpName, Phases: split(c, drafts, opts.MaxUnits)}, nil
 }
 
 // TopDown migrates the roots of the call graph first and goes down one
@@ -192,19 +198,13 @@ func (TopDown) Plan(g Graph, opts Options) (Plan, error) {
 				}
 			}
 			drafts = append(drafts,
-				draft{comps: exp, label: "roots", text: func(int) string {
-					return "exported API that no unit left to migrate calls; their ctx forms call still-sync callees until later phases"
-				}},
-				draft{comps: unexp, label: "roots", text: func(int) string {
-					return "unexported units that no unit left to migrate calls"
-				}})
+				draft{comps: exp, label: "roots", text: "exported API that no unit left to migrate calls; their ctx forms call still-sync callees until later phases"},
+				draft{comps: unexp, label: "roots", text: "unexported units that no unit left to migrate calls"})
 			continue
 		}
-		drafts = append(drafts, draft{comps: comps, label: fmt.Sprintf("depth %d", depth), text: func(first int) string {
-			return fmt.Sprintf("every caller was migrated in phases ≤ %d", first-1)
-		}})
+		drafts = append(drafts, draft{comps: comps, label: "callees", text: "every caller was migrated in earlier phases"})
 	}
-	p := Plan{Strategy: TopDownName, Phases: number(c, drafts, opts.MaxUnits)}
+	p := Plan{Strategy: TopDownName, Phases: split(c, drafts, opts.MaxUnits)}
 	if len(p.Phases) > 0 {
 		p.Notes = append(p.Notes, "top-down: a ctx form calls the sync form of a callee until that callee's phase; cancellation reaches the sinks only when the last phase is applied")
 	}
@@ -221,16 +221,16 @@ func Offload(p Plan) (Plan, error) {
 		return p, fmt.Errorf("--offload goes with --strategy=%s, not %s", TopDownName, p.Strategy)
 	}
 	phaseOf := map[string]int{}
-	for _, ph := range p.Phases {
+	for i, ph := range p.Phases {
 		for _, u := range ph.Units {
-			phaseOf[u.UnitID()] = ph.Number
+			phaseOf[u.UnitID()] = i
 		}
 	}
 	p.Offloaded = map[string]bool{}
-	for _, ph := range p.Phases {
+	for i, ph := range p.Phases {
 		for _, u := range ph.Units {
 			for _, c := range u.CalleeIDs() {
-				if phaseOf[c] > ph.Number {
+				if later, ok := phaseOf[c]; ok && later > i {
 					p.Offloaded[u.UnitID()] = true
 					break
 				}

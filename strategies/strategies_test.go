@@ -133,7 +133,7 @@ func TestBottomUp(t *testing.T) {
 			name:    "chain",
 			units:   []Unit{u("a", "b"), u("b", "c"), u("c")},
 			want:    [][]string{{"c"}, {"b"}, {"a"}},
-			reasons: []string{"level 1: reach a blocking operation directly", "level 2: call only units migrated in phases ≤ 1", "level 3: call only units migrated in phases ≤ 2"},
+			reasons: []string{"leaves: reach a blocking operation directly", "callers: call only units migrated in earlier phases", "callers: call only units migrated in earlier phases"},
 		},
 		{
 			name:  "diamond",
@@ -182,10 +182,10 @@ func TestBottomUp(t *testing.T) {
 			opts:  Options{MaxUnits: 2},
 			want:  [][]string{{"a", "b"}, {"c", "d"}, {"e"}, {"r"}},
 			reasons: []string{
-				"level 1 (part 1 of 3): reach a blocking operation directly",
-				"level 1 (part 2 of 3)",
-				"level 1 (part 3 of 3)",
-				"level 2: call only units migrated in phases ≤ 3",
+				"leaves (split by --max-units=2): reach a blocking operation directly",
+				"leaves (split by --max-units=2)",
+				"leaves (split by --max-units=2)",
+				"callers: call only units migrated in earlier phases",
 			},
 		},
 		{
@@ -200,10 +200,10 @@ func TestBottomUp(t *testing.T) {
 			// level 2 packs, in ID order, a (cycle of 3, alone), x, z.
 			want: [][]string{{"d", "e"}, {"a", "b", "c"}, {"x", "z"}, {"r"}},
 			reasons: []string{
-				"level 1: reach",
-				"level 2 (part 1 of 2): call only units migrated in phases ≤ 1; call cycle {a, ...} of 3 units is larger than --max-units=2 and is kept whole",
-				"level 2 (part 2 of 2): call only units migrated in phases ≤ 1",
-				"level 3: call only units migrated in phases ≤ 3",
+				"leaves: reach",
+				"callers (split by --max-units=2): call only units migrated in earlier phases; call cycle {a, ...} of 3 units is larger than --max-units=2 and is kept whole",
+				"callers (split by --max-units=2): call only units migrated in earlier phases",
+				"callers: call only units migrated in earlier phases",
 			},
 		},
 		{
@@ -221,13 +221,13 @@ func TestTopDown(t *testing.T) {
 			name:    "chain",
 			units:   []Unit{exp("A", "b"), u("b", "c"), u("c")},
 			want:    [][]string{{"A"}, {"b"}, {"c"}},
-			reasons: []string{"roots: exported API", "depth 1: every caller was migrated in phases ≤ 1", "depth 2: every caller was migrated in phases ≤ 2"},
+			reasons: []string{"roots: exported API", "callees: every caller was migrated in earlier phases", "callees: every caller was migrated in earlier phases"},
 		},
 		{
 			name:    "exported roots before unexported roots",
 			units:   []Unit{u("a", "c"), exp("B", "c"), exp("C", "d"), u("c", "d"), u("d")},
 			want:    [][]string{{"B", "C"}, {"a"}, {"c"}, {"d"}},
-			reasons: []string{"roots: exported API", "roots: unexported units", "depth 1: every caller was migrated in phases ≤ 2", "depth 2: every caller was migrated in phases ≤ 3"},
+			reasons: []string{"roots: exported API", "roots: unexported units", "callees: every caller was migrated in earlier phases", "callees: every caller was migrated in earlier phases"},
 		},
 		{
 			name:  "only unexported roots",
@@ -265,7 +265,7 @@ func TestTopDown(t *testing.T) {
 			opts:  Options{MaxUnits: 2},
 			want:  [][]string{{"A", "B"}, {"C"}, {"c"}},
 			reasons: []string{
-				"roots (part 1 of 2): exported API", "roots (part 2 of 2)", "depth 1: every caller was migrated in phases ≤ 2",
+				"roots (split by --max-units=2): exported API", "roots (split by --max-units=2)", "callees: every caller was migrated in earlier phases",
 			},
 		},
 	})
@@ -295,7 +295,7 @@ func TestCriticalPath(t *testing.T) {
 			units:    forest(),
 			opts:     Options{Heat: map[string]int64{"m.R": 100, "m.b": 90, "m.s2": 80, "m.a": 5, "m.s1": 4, "m.Q": 50, "m.c": 30, "m.s3": 20}},
 			want:     [][]string{{"m.R", "m.b", "m.s2"}, {"m.Q", "m.c", "m.s3"}, {"m.a", "m.s1"}},
-			reasons:  []string{"critical path 1: hottest remaining root-to-sink path m.R -> m.b -> m.s2 (3 units on it, 3 new; profile heat of the new units 270", "critical path 2: hottest remaining root-to-sink path m.Q -> m.c -> m.s3", "m.R -> m.a -> m.s1 (3 units on it, 2 new; profile heat of the new units 9"},
+			reasons:  []string{"critical path: hottest remaining root-to-sink path m.R -> m.b -> m.s2 (3 units on it, 3 new; profile heat of the new units 270", "critical path: hottest remaining root-to-sink path m.Q -> m.c -> m.s3", "m.R -> m.a -> m.s1 (3 units on it, 2 new; profile heat of the new units 9"},
 			wantNote: "heat from the profile (8 of 8 units matched)",
 		},
 		{
@@ -377,8 +377,8 @@ func TestCriticalPath(t *testing.T) {
 			opts:  Options{MaxUnits: 2},
 			want:  [][]string{{"d", "e"}, {"b", "c"}, {"a"}},
 			reasons: []string{
-				"critical path 1 (part 1 of 3): hottest remaining root-to-sink path a -> b -> c -> d -> e (5 units",
-				"critical path 1 (part 2 of 3)", "critical path 1 (part 3 of 3)",
+				"critical path (split by --max-units=2): hottest remaining root-to-sink path a -> b -> c -> d -> e (5 units",
+				"critical path (split by --max-units=2)", "critical path (split by --max-units=2)",
 			},
 		},
 		{
@@ -514,29 +514,29 @@ func sccOracle(units []Unit) map[string]int {
 }
 
 // checkPlan checks what holds for every strategy: each unit in exactly one
-// phase, phases numbered from 1, units sorted, no empty phase, phase size
-// bounded unless the phase is a single cycle.
+// phase, each phase's ID that of its units, units sorted, no empty phase,
+// phase size bounded unless the phase is a single cycle.
 func checkPlan(t testing.TB, g Graph, p Plan, maxUnits int) {
 	t.Helper()
 	seen := map[string]int{}
 	for i, ph := range p.Phases {
-		if ph.Number != i+1 {
-			t.Errorf("phase %d has Number %d", i+1, ph.Number)
+		if want := PhaseID(unitIDs(ph.Units)); ph.ID != want {
+			t.Errorf("phase %d has ID %q, want %q", i+1, ph.ID, want)
 		}
 		if len(ph.Units) == 0 {
-			t.Errorf("phase %d is empty", ph.Number)
+			t.Errorf("phase %d is empty", i+1)
 		}
 		if ph.Reason == "" {
-			t.Errorf("phase %d has no reason", ph.Number)
+			t.Errorf("phase %d has no reason", i+1)
 		}
 		if !slices.IsSortedFunc(ph.Units, func(a, b Unit) int { return strings.Compare(a.UnitID(), b.UnitID()) }) {
-			t.Errorf("phase %d units are not sorted by ID", ph.Number)
+			t.Errorf("phase %d units are not sorted by ID", i+1)
 		}
 		for _, x := range ph.Units {
 			if prev, ok := seen[x.UnitID()]; ok {
-				t.Errorf("unit %s in phases %d and %d", x.UnitID(), prev, ph.Number)
+				t.Errorf("unit %s in phases %d and %d", x.UnitID(), prev, i+1)
 			}
-			seen[x.UnitID()] = ph.Number
+			seen[x.UnitID()] = i + 1
 		}
 	}
 	if len(seen) != len(g.Units) {
@@ -544,13 +544,13 @@ func checkPlan(t testing.TB, g Graph, p Plan, maxUnits int) {
 	}
 	if maxUnits > 0 && len(g.Units) <= 2000 {
 		comp := sccOracle(g.Units)
-		for _, ph := range p.Phases {
+		for i, ph := range p.Phases {
 			if len(ph.Units) <= maxUnits {
 				continue
 			}
 			for _, x := range ph.Units {
 				if comp[x.UnitID()] != comp[ph.Units[0].UnitID()] {
-					t.Errorf("phase %d has %d > %d units and is not a single cycle", ph.Number, len(ph.Units), maxUnits)
+					t.Errorf("phase %d has %d > %d units and is not a single cycle", i+1, len(ph.Units), maxUnits)
 					break
 				}
 			}
@@ -560,9 +560,9 @@ func checkPlan(t testing.TB, g Graph, p Plan, maxUnits int) {
 
 func phaseOf(p Plan) map[string]int {
 	m := map[string]int{}
-	for _, ph := range p.Phases {
+	for i, ph := range p.Phases {
 		for _, x := range ph.Units {
-			m[x.UnitID()] = ph.Number
+			m[x.UnitID()] = i + 1
 		}
 	}
 	return m
@@ -733,15 +733,58 @@ func TestRequirer(t *testing.T) {
 	for _, name := range Names() {
 		for _, max := range []int{0, 1} {
 			p := mustPlan(t, name, mk(), Options{MaxUnits: max})
-			phaseOf := map[string]int{}
-			for _, ph := range p.Phases {
-				for _, x := range ph.Units {
-					phaseOf[x.UnitID()] = ph.Number
-				}
-			}
+			phaseOf := phaseOf(p)
 			if phaseOf["m.defaultProcess"] != phaseOf["m.dial"] {
 				t.Errorf("%s, max %d: defaultProcess in phase %d, dial in phase %d; want one phase: %v", name, max, phaseOf["m.defaultProcess"], phaseOf["m.dial"], shape(p))
 			}
+		}
+	}
+}
+
+func TestPhaseIDIsTheUnits(t *testing.T) {
+	a := PhaseID([]string{"m.B", "m.A"})
+	if a != PhaseID([]string{"m.A", "m.B"}) {
+		t.Errorf("the order of the units changes the ID")
+	}
+	if len(a) != IDLen {
+		t.Errorf("ID %q is not %d long", a, IDLen)
+	}
+	for _, other := range [][]string{{"m.A"}, {"m.A", "m.B", "m.C"}, {"m.AB"}} {
+		if PhaseID(other) == a {
+			t.Errorf("%q has the ID of [m.A m.B]", other)
+		}
+	}
+}
+
+// TestPhaseIDsOutliveEarlierPhases applies a plan's first phase (drops its
+// units from the graph) and plans again: the phases left keep their IDs.
+func TestPhaseIDsOutliveEarlierPhases(t *testing.T) {
+	g := Graph{Units: []Unit{exp("m.Get", "m.do"), u("m.do", "m.read", "m.write"), u("m.read"), u("m.write"), exp("m.Put", "m.write")}}
+	for _, name := range []string{BottomUpName, TopDownName} {
+		p := mustPlan(t, name, g, Options{})
+		if len(p.Phases) < 2 {
+			t.Fatalf("%s: %d phases, want 2 or more", name, len(p.Phases))
+		}
+		done := map[string]bool{}
+		for _, x := range p.Phases[0].Units {
+			done[x.UnitID()] = true
+		}
+		var rest Graph
+		for _, x := range g.Units {
+			if !done[x.UnitID()] {
+				rest.Units = append(rest.Units, x)
+			}
+		}
+		q := mustPlan(t, name, rest, Options{})
+		var before, after []string
+		for _, ph := range p.Phases[1:] {
+			before = append(before, ph.ID)
+		}
+		for _, ph := range q.Phases {
+			after = append(after, ph.ID)
+		}
+		if !slices.Equal(before, after) {
+			t.Errorf("%s: phases left %v, planned again %v", name, before, after)
 		}
 	}
 }

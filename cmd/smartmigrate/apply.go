@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/smartmigrate/smartmigrate/internal/journal"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/internal/report"
 	"github.com/smartmigrate/smartmigrate/internal/verify"
@@ -21,7 +22,7 @@ type applyOptions struct {
 	All    migrate.AllOptions
 	DryRun bool
 	JSON   bool
-	// Every applies every phase in one run (--all, or --through N).
+	// Every applies every phase in one run (--all, or --through ID).
 	Every bool
 }
 
@@ -31,9 +32,12 @@ func newApplyCmd(g *globals, runF func(*applyOptions) error) *cobra.Command {
 		Use:   "apply [packages]",
 		Short: "Rewrite, verify and write the next phase of the plan (--dry-run prints it as a patch)",
 		Long: `apply computes the plan from the code as it stands and rewrites one phase:
-the next one, or --phase N of the current plan. Functions that already have
-their ctx form count as done, so applying phases one after another walks
-through the whole plan. When .smartmigrate/plan.json exists (plan --save),
+the next one, or --phase ID. Functions that already have their ctx form
+count as done, so applying phases one after another walks through the whole
+plan. A phase's ID (7 hex digits; 4 or more of the first will do) comes
+from its units, so it stays the same as phases before it are applied: the
+plan, apply, the journal, commit messages, status and revert all name it so.
+When .smartmigrate/plan.json exists (plan --save),
 apply follows it instead: only its units, in its order; it refuses when the
 source changed since the plan was saved.
 
@@ -83,8 +87,8 @@ the module's non-test code move to the ctx form with their caller's context;
 unexported shims left without callers are removed.
 
 --all applies every phase of the plan in order in one run, each verified,
-journaled and (with --commit) committed on its own, and --through N phases 1
-to N of the plan as it stands (of a saved plan: up to its phase N). A phase
+journaled and (with --commit) committed on its own, and --through ID the
+phases of the plan up to that one. A phase
 verified in process hands the module as it leaves it to the next, which is
 planned without loading the module again. The run stops at the first phase
 that fails; the phases before it stay applied, and the error names them.`,
@@ -92,12 +96,12 @@ that fails; the phases before it stay applied, and the error names them.`,
   smartmigrate apply --commit
   smartmigrate apply --dry-run
   smartmigrate apply --strategy=top-down --dry-run > phase.patch && git apply phase.patch
-  smartmigrate apply --dry-run --phase 2 --json
+  smartmigrate apply --dry-run --phase 319e741 --json
   smartmigrate apply --upgrade-interfaces
   smartmigrate apply --strategy=top-down --offload
   smartmigrate apply --finalize --deprecate --verify 'go test ./...'
   smartmigrate apply --all --commit
-  smartmigrate apply --through 3 --vet=go`,
+  smartmigrate apply --through d4c2 --vet=go`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pats, err := o.member(args)
 			if err != nil {
@@ -107,7 +111,7 @@ that fails; the phases before it stay applied, and the error names them.`,
 			if !cmd.Flags().Changed("strategy") {
 				o.Apply.Strategy = "" // bottom-up, or the saved plan's
 			}
-			o.Every = o.Every || o.All.Through > 0
+			o.Every = o.Every || o.All.Through != ""
 			if runF != nil {
 				return runF(o)
 			}
@@ -118,7 +122,7 @@ that fails; the phases before it stay applied, and the error names them.`,
 	f.StringVar(&o.Apply.Strategy, "strategy", "bottom-up", "order of the phases: "+strings.Join(strategies.Names(), ", "))
 	f.IntVar(&o.Apply.MaxUnits, "max-units", 0, "at most `N` units per phase (0: no bound)")
 	f.StringVar(&o.Apply.Profile, "profile", "", "pprof profile giving critical-path its heat")
-	f.IntVar(&o.Apply.Phase, "phase", 0, "rewrite phase `N` of the current plan instead of the next")
+	f.Var(phaseFlag{&o.Apply.Phase}, "phase", "rewrite the plan's phase of this `ID` instead of the next")
 	f.BoolVar(&o.Apply.Offload, "offload", false, "top-down: a ctx form whose callees are not migrated yet runs the sync body in a goroutine and returns ctx.Err() when the context ends (it cancels the wait, not the work)")
 	f.BoolVar(&o.Apply.UpgradeInterfaces, "upgrade-interfaces", false, "calls through an exported interface Fooer use FooContext when the value implements FooerContext, an optional interface generated beside Fooer, and Foo otherwise")
 	f.BoolVar(&o.Apply.Finalize, "finalize", false, "the finalize phase: //go:fix inline on every shim, in-module callers moved to the ctx forms, unexported shims without callers removed")
@@ -129,7 +133,7 @@ that fails; the phases before it stay applied, and the error names them.`,
 	f.StringVar(&o.Write.Verify, "verify", "", "also run `CMD` (sh -c) on a copy with the phase applied; it must exit 0")
 	f.Var(vetFlag{&o.Write.Vet}, "vet", "where the type-check and go vet run: inprocess (against the module as loaded) or go (a copy and the toolchain's go vet)")
 	f.BoolVar(&o.Every, "all", false, "apply every phase in order, each verified, journaled and (with --commit) committed; stop at the first that fails")
-	f.IntVar(&o.All.Through, "through", 0, "like --all, but stop after phase `N` of the plan as it stands")
+	f.Var(phaseFlag{&o.All.Through}, "through", "like --all, but stop after the plan's phase of this `ID`")
 	f.BoolVar(&o.Write.AllowDirty, "allow-dirty", false, "write even when files the phase touches have uncommitted git changes")
 	f.BoolVar(&o.Write.Commit, "commit", false, "make a git commit of the phase (its files and .smartmigrate)")
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(strategies.Names(), cobra.ShellCompDirectiveNoFileComp))
@@ -222,7 +226,7 @@ func prepareWrite(ctx context.Context, o *applyOptions) error {
 	}
 	done, err := migrate.CommitUncommitted(ctx, o.Dir)
 	for _, c := range done {
-		fmt.Fprintf(o.Stderr, "smartmigrate: committed phase %d, applied earlier but not committed: %s\n", c.Phase.Number, c.Commit)
+		fmt.Fprintf(o.Stderr, "smartmigrate: committed phase %s, applied earlier but not committed: %s\n", c.Phase.ID, c.Commit)
 	}
 	return err
 }
@@ -267,6 +271,29 @@ func (v vetFlag) Set(s string) error {
 }
 
 func (v vetFlag) Type() string { return "mode" }
+
+// phaseFlag is a --phase or --through flag: a phase ID, or the first
+// journal.MinIDPrefix or more of its hex digits.
+type phaseFlag struct{ id *string }
+
+func (p phaseFlag) String() string {
+	if p.id == nil {
+		return ""
+	}
+	return *p.id
+}
+
+func (p phaseFlag) Set(s string) error {
+	id := strings.ToLower(s)
+	if len(id) < journal.MinIDPrefix || len(id) > strategies.IDLen || strings.Trim(id, "0123456789abcdef") != "" {
+		return fmt.Errorf("%q is not a phase ID: plan, apply --dry-run and status name each phase by %d hex digits (such as 3fa2c1e); give them, or the first %d or more",
+			s, strategies.IDLen, journal.MinIDPrefix)
+	}
+	*p.id = id
+	return nil
+}
+
+func (p phaseFlag) Type() string { return "ID" }
 
 // recoverFirst finishes or undoes an interrupted apply or revert, and
 // says so.

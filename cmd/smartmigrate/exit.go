@@ -71,12 +71,16 @@ func exitCode(err error) int {
 }
 
 // usageHint ends a usage error with where to read more, and says a flag
-// value that is not a number in the tool's words.
+// value it refuses in the tool's words: "--phase: ...", not pflag's
+// "invalid argument".
 func usageHint(cmd *cobra.Command, err error) error {
 	var iv *pflag.InvalidValueError
 	var num *strconv.NumError
-	if errors.As(err, &iv) && errors.As(err, &num) {
+	switch {
+	case errors.As(err, &iv) && errors.As(err, &num):
 		err = fmt.Errorf("--%s: %q is not a number", iv.GetFlag().Name, iv.GetValue())
+	case errors.As(err, &iv):
+		err = fmt.Errorf("--%s: %w", iv.GetFlag().Name, errors.Unwrap(iv))
 	}
 	if cmd == nil || strings.Contains(err.Error(), "--help") {
 		return usageError{err}

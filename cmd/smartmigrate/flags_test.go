@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -41,12 +42,12 @@ func TestApplyFlags(t *testing.T) {
 		}
 	}
 	root.AddCommand(newApplyCmd(g, func(o *applyOptions) error { got = o; return nil }))
-	root.SetArgs([]string{"apply", "--strategy=critical-path", "--phase=2", "--dry-run", "--json"})
+	root.SetArgs([]string{"apply", "--strategy=critical-path", "--phase=3FA2C1E", "--dry-run", "--json"})
 	if err := root.Execute(); err != nil {
 		t.Fatal(err)
 	}
 	a := got.Apply
-	if a.Dir != "." || a.Strategy != "critical-path" || a.Phase != 2 || !got.DryRun || !got.JSON {
+	if a.Dir != "." || a.Strategy != "critical-path" || a.Phase != "3fa2c1e" || !got.DryRun || !got.JSON {
 		t.Errorf("options = %+v dry=%v json=%v", a, got.DryRun, got.JSON)
 	}
 }
@@ -79,5 +80,15 @@ func TestApplyEdgeFlags(t *testing.T) {
 	}
 	if !plan.Plan.Offload {
 		t.Errorf("plan options = %+v", plan)
+	}
+}
+
+// TestPhaseFlag refuses what is not a phase ID, in the tool's words.
+func TestPhaseFlag(t *testing.T) {
+	for _, bad := range []string{"2", "abc", "3fa2c1e9", "phase1", ""} {
+		var stdout, stderr bytes.Buffer
+		if got := run([]string{"revert", "--phase", bad}, &stdout, &stderr); got != exitUsage || !strings.Contains(stderr.String(), "--phase: \""+bad+"\" is not a phase ID") {
+			t.Errorf("--phase %q: exit %d\n%s", bad, got, stderr.String())
+		}
 	}
 }

@@ -31,6 +31,10 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	example, err := filepath.Abs("../../testdata/example")
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir: "../../testdata/script",
 		Setup: func(env *testscript.Env) error {
@@ -48,6 +52,7 @@ func TestScripts(t *testing.T) {
 				env.Setenv("GOPATH", filepath.Join(home, "go"))
 			}
 			env.Setenv("PROFILE", profile)
+			env.Setenv("EXAMPLE", example)
 			env.Setenv("NO_COLOR", "1")
 			return nil
 		},

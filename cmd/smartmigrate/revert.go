@@ -27,8 +27,8 @@ func newRevertCmd(g *globals, runF func(*revertOptions) error) *cobra.Command {
 		Use:   "revert",
 		Short: "Undo an applied phase (the last one by default)",
 		Long: `revert undoes a phase that apply wrote, as .smartmigrate/journal.json
-records it: the last applied phase, or --phase N (the journal's number, as
-status shows it).
+records it: the last applied phase, or --phase ID (as apply and status show
+it; its first four or more digits will do).
 
 When the phase's files are as it left them, revert restores their exact
 previous bytes. When they changed since (later phases, hand edits), it
@@ -51,11 +51,11 @@ how to go on: git apply -R --3way on the phase's patch marks the conflicts
 in the file; once they are resolved, --forget marks the phase reverted in
 the journal without changing any file.`,
 		Example: `  smartmigrate revert
-  smartmigrate revert --phase 2
-  smartmigrate revert --phase 1 --cascade
+  smartmigrate revert --phase 319e741
+  smartmigrate revert --phase 5669 --cascade
   smartmigrate revert --dry-run > undo.patch
   smartmigrate revert --commit
-  smartmigrate revert --phase 3 --forget   # after git apply -R --3way by hand`,
+  smartmigrate revert --phase d4c2fd1 --forget   # after git apply -R --3way by hand`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Revert.Dir = o.Dir
@@ -66,7 +66,7 @@ the journal without changing any file.`,
 		},
 	}
 	f := cmd.Flags()
-	f.IntVar(&o.Revert.Phase, "phase", 0, "revert phase `N` of the journal instead of the last applied")
+	f.Var(phaseFlag{&o.Revert.Phase}, "phase", "revert the applied phase of this `ID` instead of the last applied")
 	f.BoolVar(&o.Revert.Cascade, "cascade", false, "first revert, newest first, the later phases that depend on it")
 	f.BoolVar(&o.JSON, "json", false, "print the reverted phases as JSON")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the revert as a patch; write nothing")
@@ -86,7 +86,7 @@ func runRevertDryRun(o *revertOptions) error {
 		return err
 	}
 	for _, r := range rs {
-		fmt.Fprintf(o.Stderr, "would revert phase %d (%s): %s, %s\n", r.Phase.Number, r.Phase.Strategy,
+		fmt.Fprintf(o.Stderr, "would revert phase %s (%s): %s, %s\n", r.Phase.ID, r.Phase.Strategy,
 			count(len(r.Phase.Units), "unit", "units"), count(len(r.Phase.Files), "file", "files"))
 	}
 	return nil

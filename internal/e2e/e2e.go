@@ -213,7 +213,7 @@ func applyAll(ctx context.Context, dir string, row *Row, o Options) (done bool, 
 		recordPhase(row, res, time.Since(t0), o)
 		for _, f := range res.Journal.Files {
 			if f.Before != "" && generated(filepath.Join(dir, f.Path)) {
-				row.Failures = append(row.Failures, fmt.Sprintf("phase %d changed the generated file %s", res.Journal.Number, f.Path))
+				row.Failures = append(row.Failures, fmt.Sprintf("phase %s changed the generated file %s", res.Journal.ID, f.Path))
 			}
 		}
 	}
@@ -253,8 +253,8 @@ func recordPhase(row *Row, res *migrate.ApplyResult, took time.Duration, o Optio
 	for _, it := range left {
 		row.Left = append(row.Left, it.String())
 	}
-	o.logf("phase %d: %d units, %d files, %d sinks rewritten, %d left, %d TODO, %s",
-		res.Journal.Number, len(res.Journal.Units), len(res.Journal.Files), len(rewritten), len(left), len(r.Of(rewrite.CodeTODO)), took.Round(100*time.Millisecond))
+	o.logf("phase %s: %d units, %d files, %d sinks rewritten, %d left, %d TODO, %s",
+		res.Journal.ID, len(res.Journal.Units), len(res.Journal.Files), len(rewritten), len(left), len(r.Of(rewrite.CodeTODO)), took.Round(100*time.Millisecond))
 }
 
 // checkMigrated records in row what status and the bottom-up plan say once

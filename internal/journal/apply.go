@@ -4,6 +4,8 @@ import "fmt"
 
 // NewPhase is a phase about to be applied.
 type NewPhase struct {
+	// ID is the phase's ID in the plan (strategies.PhaseID).
+	ID       string
 	Strategy string
 	Units    []string
 	Files    []FileWrite
@@ -28,6 +30,7 @@ func Append(root string, np NewPhase) (Phase, error) {
 	}
 	n := j.Next()
 	p := Phase{
+		ID:       np.ID,
 		Number:   n,
 		Strategy: np.Strategy,
 		Units:    append([]string{}, np.Units...),
@@ -44,7 +47,7 @@ func Append(root string, np NewPhase) (Phase, error) {
 	nj := j.clone()
 	nj.Phases = append(nj.Phases, p)
 	t := Txn{
-		Op:        fmt.Sprintf("apply of phase %d (%s)", n, np.Strategy),
+		Op:        fmt.Sprintf("apply of phase %s (%s)", np.ID, np.Strategy),
 		Files:     np.Files,
 		Journal:   nj,
 		PatchPath: p.Patch,

@@ -63,7 +63,7 @@ func TestRecoverRollsBackWhenForwardBlocked(t *testing.T) {
 	if err != nil {
 		t.Fatalf("recover: %v", err)
 	}
-	if !strings.Contains(msg, "c/c.go could not be replaced") || !strings.Contains(msg, "rolled back the interrupted apply of phase 1") {
+	if !strings.Contains(msg, "c/c.go could not be replaced") || !strings.Contains(msg, "rolled back the interrupted apply of phase aaaa111") {
 		t.Errorf("message = %q", msg)
 	}
 	same(t, "after recover", oldFiles, read(t, root))

@@ -8,7 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/smartmigrate/smartmigrate/strategies"
 )
 
 // Now is the clock that stamps applied and reverted phases; tests replace
@@ -39,8 +42,12 @@ func checkVersion(path string, v int) error {
 
 // Phase is one applied phase.
 type Phase struct {
-	// Number counts the phases applied to the module, from 1; it is not the
-	// phase's number in the plan, which renumbers as phases are applied.
+	// ID is the phase's ID (strategies.PhaseID), as the plan showed it:
+	// what revert --phase and people name it by. A journal written before
+	// phases had IDs gets, on reading, the ID of the phase's units.
+	ID string `json:"id"`
+	// Number counts the phases applied to the module, from 1: the order
+	// of the journal and of the patches' file names.
 	Number   int      `json:"number"`
 	Strategy string   `json:"strategy"`
 	Units    []string `json:"units"`
@@ -100,6 +107,11 @@ func Load(root string) (*Journal, error) {
 	if err := checkVersion(path, j.Version); err != nil {
 		return nil, err
 	}
+	for i, p := range j.Phases {
+		if p.ID == "" {
+			j.Phases[i].ID = strategies.PhaseID(p.Units)
+		}
+	}
 	return &j, nil
 }
 
@@ -134,6 +146,37 @@ func (j *Journal) Find(n int) *Phase {
 	return nil
 }
 
+// FindID returns the phase with the given ID, or with an ID that id is a
+// prefix of (at least MinIDPrefix characters, naming one phase); of
+// several with that ID (a phase applied, reverted and applied again), the
+// one applied and not reverted, else the last. It is nil when none has
+// that ID, and an error when the prefix names several phases.
+func (j *Journal) FindID(id string) (*Phase, error) {
+	var found *Phase
+	for i := range j.Phases {
+		p := &j.Phases[i]
+		if !MatchID(p.ID, id) {
+			continue
+		}
+		if found != nil && found.ID != p.ID {
+			return nil, fmt.Errorf("phase %s is ambiguous: %s and %s both start so; give more of the ID", id, found.ID, p.ID)
+		}
+		if found == nil || found.Reverted {
+			found = p
+		}
+	}
+	return found, nil
+}
+
+// MinIDPrefix is the shortest prefix of a phase ID that --phase takes.
+const MinIDPrefix = 4
+
+// MatchID reports whether the ID a user gave, q, names the phase ID id:
+// it is id, or a prefix of it at least MinIDPrefix long.
+func MatchID(id, q string) bool {
+	return id == q || len(q) >= MinIDPrefix && strings.HasPrefix(id, q)
+}
+
 // Next is the number the next applied phase gets.
 func (j *Journal) Next() int {
 	n := 0
@@ -147,24 +190,24 @@ func (j *Journal) Next() int {
 func ReadPatch(root string, p Phase) (string, error) {
 	data, err := os.ReadFile(filepath.Join(root, Dir, filepath.FromSlash(p.Patch)))
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", &MissingPatchError{Phase: p.Number, Path: Dir + "/" + p.Patch}
+		return "", &MissingPatchError{Phase: p.ID, Path: Dir + "/" + p.Patch}
 	}
 	if err != nil {
-		return "", fmt.Errorf("phase %d: %w", p.Number, err)
+		return "", fmt.Errorf("phase %s: %w", p.ID, err)
 	}
 	return string(data), nil
 }
 
 // MissingPatchError is a phase whose patch file is gone.
 type MissingPatchError struct {
-	Phase int
+	Phase string // its ID
 	Path  string // relative to the module root
 }
 
 func (e *MissingPatchError) Error() string {
-	return fmt.Sprintf("phase %d: its patch %s is missing, and revert works from it; nothing was changed\n"+
+	return fmt.Sprintf("phase %s: its patch %s is missing, and revert works from it; nothing was changed\n"+
 		"restore it: git stash pop (git stash -u takes it away), git checkout -- %s (when it was committed),\n"+
-		"or, if the phase is undone already, mark it so: smartmigrate revert --phase %d --forget", e.Phase, e.Path, e.Path, e.Phase)
+		"or, if the phase is undone already, mark it so: smartmigrate revert --phase %s --forget", e.Phase, e.Path, e.Path, e.Phase)
 }
 
 func encode(v any) ([]byte, error) {

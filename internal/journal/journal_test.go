@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/smartmigrate/smartmigrate/internal/patch"
+	"github.com/smartmigrate/smartmigrate/strategies"
 )
 
 // tree writes files below a new temporary folder.
@@ -63,7 +64,7 @@ var (
 
 func phase() NewPhase {
 	var np NewPhase
-	np.Strategy = "bottom-up"
+	np.ID, np.Strategy = "aaaa111", "bottom-up"
 	np.Units = []string{"a.A", "b.B", "c.C"}
 	var changes []patch.FileChange
 	for _, name := range []string{"a.go", "b/b.go", "c/c.go"} {
@@ -168,7 +169,7 @@ func TestCrashRollsForward(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(msg, "finished the interrupted apply of phase 1") {
+	if !strings.Contains(msg, "finished the interrupted apply of phase aaaa111") {
 		t.Errorf("message = %q", msg)
 	}
 	got := read(t, root)
@@ -205,7 +206,7 @@ func TestCrashRollsBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(msg, "rolled back the interrupted apply of phase 1") {
+	if !strings.Contains(msg, "rolled back the interrupted apply of phase aaaa111") {
 		t.Errorf("message = %q", msg)
 	}
 	got := read(t, root)
@@ -236,19 +237,19 @@ func TestRevertExactAndDependents(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := "package b\n\nimport \"context\"\n\nfunc B() { a.A(context.TODO()) }\n\n// more\n"
-	np := NewPhase{Strategy: "bottom-up", Units: []string{"b.B"},
+	np := NewPhase{ID: "bbbb222", Strategy: "bottom-up", Units: []string{"b.B"},
 		Files: []FileWrite{{Path: "b/b.go", Old: []byte(newFiles["b/b.go"]), New: []byte(second)}},
 		Patch: patch.Unified([]patch.FileChange{{Path: "b/b.go", Old: []byte(newFiles["b/b.go"]), New: []byte(second)}}),
 		Uses:  []string{"example.com/m.A"}}
 	if _, err := Append(root, np); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Revert(root, RevertOptions{Phase: 1})
+	_, err := Revert(root, RevertOptions{Phase: "aaaa"})
 	var de *DependentsError
-	if !errors.As(err, &de) || len(de.Later) != 1 || de.Later[0] != 2 || !strings.Contains(err.Error(), "--cascade") {
+	if !errors.As(err, &de) || len(de.Later) != 1 || de.Later[0] != "bbbb222" || !strings.Contains(err.Error(), "--cascade") {
 		t.Fatalf("revert 1 = %v", err)
 	}
-	rs, err := Revert(root, RevertOptions{Phase: 1, Cascade: true})
+	rs, err := Revert(root, RevertOptions{Phase: "aaaa111", Cascade: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +261,7 @@ func TestRevertExactAndDependents(t *testing.T) {
 	if len(j.Applied()) != 0 || !j.Phases[0].Reverted {
 		t.Errorf("journal = %+v", j)
 	}
-	if _, err := Revert(root, RevertOptions{Phase: 1}); err == nil || !strings.Contains(err.Error(), "already reverted") {
+	if _, err := Revert(root, RevertOptions{Phase: "aaaa111"}); err == nil || !strings.Contains(err.Error(), "already reverted") {
 		t.Errorf("revert again = %v", err)
 	}
 }
@@ -316,5 +317,57 @@ func TestFormatVersion(t *testing.T) {
 	write("plan.json", `{"version": 2, "module": "m", "phases": []}`)
 	if _, err := LoadPlan(root); err == nil || !strings.Contains(err.Error(), "plan.json is in format version 2") {
 		t.Fatalf("a plan of format 2: %v", err)
+	}
+}
+
+// TestFindID finds phases by ID and by prefix, prefers the applied one of
+// a phase applied again, and refuses a prefix that names two phases.
+func TestFindID(t *testing.T) {
+	j := &Journal{Phases: []Phase{
+		{ID: "abcd123", Number: 1, Reverted: true},
+		{ID: "abce456", Number: 2},
+		{ID: "abcd123", Number: 3},
+	}}
+	for q, want := range map[string]int{"abcd123": 3, "abcd": 3, "abce4": 2, "abc": 0, "ffff": 0, "": 0} {
+		p, err := j.FindID(q)
+		got := 0
+		if p != nil {
+			got = p.Number
+		}
+		if err != nil || got != want {
+			t.Errorf("FindID(%q) = phase %d, %v; want %d", q, got, err, want)
+		}
+	}
+	j.Phases[1].ID = "abcd999"
+	if _, err := j.FindID("abcd"); err == nil || !strings.Contains(err.Error(), "ambiguous") {
+		t.Errorf("FindID of a prefix of two IDs = %v", err)
+	}
+}
+
+// TestOldFilesGetIDs reads a journal and a plan written before phases had
+// IDs: each phase gets the ID of its units.
+func TestOldFilesGetIDs(t *testing.T) {
+	root := t.TempDir()
+	write := func(name, text string) {
+		if err := os.MkdirAll(filepath.Join(root, Dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, Dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("journal.json", `{"phases": [{"number": 1, "strategy": "bottom-up", "units": ["m.B", "m.A"], "patch": "phases/01-bottom-up.patch", "files": [], "reverted": false}]}`)
+	write("plan.json", `{"module": "m", "strategy": "bottom-up", "phases": [{"number": 1, "reason": "r", "units": [{"id": "m.A"}, {"id": "m.B"}]}], "source": {}}`)
+	j, err := Load(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := LoadPlan(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strategies.PhaseID([]string{"m.A", "m.B"})
+	if j.Phases[0].ID != want || sp.Phases[0].ID != want {
+		t.Errorf("journal phase %q, plan phase %q; want %q", j.Phases[0].ID, sp.Phases[0].ID, want)
 	}
 }

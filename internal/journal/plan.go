@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/smartmigrate/smartmigrate/internal/load"
+	"github.com/smartmigrate/smartmigrate/strategies"
 )
 
 // Dir is the folder, below the module root, that holds the journal.
@@ -41,9 +42,12 @@ type SavedPlan struct {
 	Source   Source       `json:"source"`
 }
 
-// SavedPhase is a phase of a saved plan.
+// SavedPhase is a phase of a saved plan; the plan's order is theirs.
 type SavedPhase struct {
-	Number int         `json:"number"`
+	// ID is the phase's ID when the plan was saved: deleting units from
+	// the phase does not change it. A plan saved before phases had IDs
+	// (with "number" instead) gets, on reading, the ID of its units.
+	ID     string      `json:"id"`
 	Reason string      `json:"reason"`
 	Units  []SavedUnit `json:"units"`
 }
@@ -185,6 +189,15 @@ func LoadPlan(root string) (*SavedPlan, error) {
 	}
 	if err := checkVersion(path, p.Version); err != nil {
 		return nil, err
+	}
+	for i, ph := range p.Phases {
+		if ph.ID == "" {
+			ids := make([]string, len(ph.Units))
+			for k, u := range ph.Units {
+				ids[k] = u.ID
+			}
+			p.Phases[i].ID = strategies.PhaseID(ids)
+		}
 	}
 	return &p, nil
 }

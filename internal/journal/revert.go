@@ -15,9 +15,9 @@ import (
 
 // RevertOptions say which phase to revert.
 type RevertOptions struct {
-	// Phase is the journal number of the phase; 0 is the last applied one
-	// that is not reverted.
-	Phase int
+	// Phase is the ID of the phase, or a prefix of it (see FindID); "" is
+	// the last applied one that is not reverted.
+	Phase string
 	// Cascade reverts first, newest first, the later applied phases that
 	// depend on the phase.
 	Cascade bool
@@ -49,18 +49,14 @@ var ErrNothingApplied = errors.New("nothing to revert: no phase is applied")
 // DependentsError refuses to revert a phase that later applied phases
 // depend on.
 type DependentsError struct {
-	Phase int
-	// Later are the phases to revert first, newest first.
-	Later []int
+	Phase string
+	// Later are the IDs of the phases to revert first, newest first.
+	Later []string
 }
 
 func (e *DependentsError) Error() string {
-	var ns []string
-	for _, n := range e.Later {
-		ns = append(ns, fmt.Sprint(n))
-	}
-	return fmt.Sprintf("phase %d cannot be reverted alone: later applied %s %s %s; revert %s first, or use --cascade",
-		e.Phase, plural(len(e.Later), "phase", "phases"), strings.Join(ns, ", "),
+	return fmt.Sprintf("phase %s cannot be reverted alone: later applied %s %s %s; revert %s first, or use --cascade",
+		e.Phase, plural(len(e.Later), "phase", "phases"), strings.Join(e.Later, ", "),
 		plural(len(e.Later), "calls what it created", "call what it created (directly or through each other)"),
 		plural(len(e.Later), "it", "them"))
 }
@@ -126,22 +122,24 @@ func planRevert(root string, o RevertOptions) (*Journal, []Reverted, []FileWrite
 	return j, done, ov.writes(), nil
 }
 
-// revertTarget returns the phase numbered n, or the last applied one when
-// n is 0; it is an error when there is no such phase or it is already
+// revertTarget returns the phase of ID id, or the last applied one when id
+// is ""; it is an error when there is no such phase or it is already
 // reverted.
-func revertTarget(j *Journal, applied []Phase, n int) (*Phase, error) {
-	if n == 0 {
+func revertTarget(j *Journal, applied []Phase, id string) (*Phase, error) {
+	if id == "" {
 		if len(applied) == 0 {
 			return nil, ErrNothingApplied
 		}
 		return &applied[len(applied)-1], nil
 	}
-	target := j.Find(n)
+	target, err := j.FindID(id)
 	switch {
+	case err != nil:
+		return nil, &PhaseError{Msg: err.Error()}
 	case target == nil:
-		return nil, &PhaseError{Msg: fmt.Sprintf("no phase %d in the journal (%s)", n, describeApplied(applied))}
+		return nil, &PhaseError{Msg: fmt.Sprintf("no phase %s in the journal (%s)", id, describeApplied(applied))}
 	case target.Reverted:
-		return nil, &PhaseError{Msg: fmt.Sprintf("phase %d is already reverted", n)}
+		return nil, &PhaseError{Msg: fmt.Sprintf("phase %s is already reverted", target.ID)}
 	}
 	return target, nil
 }
@@ -149,11 +147,11 @@ func revertTarget(j *Journal, applied []Phase, n int) (*Phase, error) {
 // dependentsError names the phases of order, target last, that must be
 // reverted before target.
 func dependentsError(target Phase, order []Phase) *DependentsError {
-	var later []int
+	var later []string
 	for _, p := range order[:len(order)-1] {
-		later = append(later, p.Number)
+		later = append(later, p.ID)
 	}
-	return &DependentsError{Phase: target.Number, Later: later}
+	return &DependentsError{Phase: target.ID, Later: later}
 }
 
 // markReverted returns a copy of j with the phases of done marked
@@ -217,20 +215,20 @@ func (ov *overlay) revert(p Phase) (Reverted, error) {
 	}
 	rev, err := patch.Reverse(text)
 	if err != nil {
-		return Reverted{}, fmt.Errorf("phase %d: %w", p.Number, err)
+		return Reverted{}, fmt.Errorf("phase %s: %w", p.ID, err)
 	}
 	changes, err := patch.Apply(rev, ov.read)
 	if err != nil {
 		var he *patch.HunkError
 		if errors.As(err, &he) {
 			pp := Dir + "/" + p.Patch
-			return Reverted{}, fmt.Errorf("cannot revert phase %d: %w: the file changed there since the phase; nothing was changed\n"+
+			return Reverted{}, fmt.Errorf("cannot revert phase %s: %w: the file changed there since the phase; nothing was changed\n"+
 				"to revert what still applies and resolve the rest by hand, in the module root:\n"+
 				"  git apply -R --3way %s    # conflicts marked in %s\n"+
 				"  git apply -R --reject %s  # what does not apply goes to %s.rej\n"+
-				"then mark the phase reverted with: smartmigrate revert --phase %d --forget", p.Number, err, pp, he.Path, pp, he.Path, p.Number)
+				"then mark the phase reverted with: smartmigrate revert --phase %s --forget", p.ID, err, pp, he.Path, pp, he.Path, p.ID)
 		}
-		return Reverted{}, fmt.Errorf("cannot revert phase %d: %w; nothing was changed", p.Number, err)
+		return Reverted{}, fmt.Errorf("cannot revert phase %s: %w; nothing was changed", p.ID, err)
 	}
 	if exact {
 		if err := checkBefore(p, changes); err != nil {
@@ -267,7 +265,7 @@ func checkBefore(p Phase, changes []patch.FileChange) error {
 	}
 	for _, c := range changes {
 		if h, ok := before[c.Path]; ok && hashOrEmpty(c.New) != h {
-			return fmt.Errorf("cannot revert phase %d: %s: the reverse patch does not give back the contents the journal recorded before the phase; nothing was changed", p.Number, c.Path)
+			return fmt.Errorf("cannot revert phase %s: %s: the reverse patch does not give back the contents the journal recorded before the phase; nothing was changed", p.ID, c.Path)
 		}
 	}
 	return nil
@@ -322,7 +320,7 @@ func describeApplied(applied []Phase) string {
 	}
 	var ns []string
 	for _, p := range applied {
-		ns = append(ns, fmt.Sprint(p.Number))
+		ns = append(ns, p.ID)
 	}
 	return "applied: " + strings.Join(ns, ", ")
 }
@@ -330,7 +328,7 @@ func describeApplied(applied []Phase) string {
 func describePhases(rs []Reverted) string {
 	var ns []string
 	for _, r := range rs {
-		ns = append(ns, fmt.Sprint(r.Phase.Number))
+		ns = append(ns, r.Phase.ID)
 	}
 	return plural(len(rs), "phase ", "phases ") + strings.Join(ns, ", ")
 }

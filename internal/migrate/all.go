@@ -7,15 +7,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/smartmigrate/smartmigrate/internal/journal"
 	"github.com/smartmigrate/smartmigrate/internal/progress"
 )
 
 // AllOptions say how many phases ApplyAll applies.
 type AllOptions struct {
-	// Through, when not 0, stops after phase Through: the Through-th
-	// phase applied from the plan as it stands, or, following a saved
-	// plan, its phase numbered Through.
-	Through int
+	// Through, when not "", stops after the phase of that ID (or ID
+	// prefix, see journal.MatchID); it must be one of the plan's phases
+	// left when the run starts.
+	Through string
 	// Each, when set, gets every phase once it is written, before the
 	// next one starts. Once it returns, the result's Report.Model and
 	// Verify.Module are dropped, so that a long run holds one module at
@@ -26,8 +27,8 @@ type AllOptions struct {
 // AllError is a phase of ApplyAll that failed (verification, the write,
 // an interrupt) after Applied phases were written; those stay applied.
 type AllError struct {
-	// Applied are the journal numbers of the phases written before.
-	Applied []int
+	// Applied are the IDs of the phases written before.
+	Applied []string
 	Err     error
 }
 
@@ -35,11 +36,7 @@ func (e *AllError) Error() string {
 	if len(e.Applied) == 0 {
 		return e.Err.Error()
 	}
-	nums := make([]string, len(e.Applied))
-	for i, n := range e.Applied {
-		nums[i] = fmt.Sprint(n)
-	}
-	return fmt.Sprintf("%v\nphases applied before it stay applied: %s (journal numbers)", e.Err, strings.Join(nums, ", "))
+	return fmt.Sprintf("%v\nphases applied before it stay applied: %s", e.Err, strings.Join(e.Applied, ", "))
 }
 
 func (e *AllError) Unwrap() error { return e.Err }
@@ -52,11 +49,12 @@ func (e *AllError) Unwrap() error { return e.Err }
 // returning an *AllError that names the phases already applied; it
 // returns why it stopped when it ran out of phases.
 func ApplyAll(ctx context.Context, o ApplyOptions, w WriteOptions, a AllOptions) ([]*ApplyResult, string, error) {
-	if o.Phase != 0 || o.Finalize {
+	if o.Phase != "" || o.Finalize {
 		return nil, "", optionErrorf("--all and --through go with neither --phase nor --finalize")
 	}
 	var done []*ApplyResult
-	var applied []int
+	var applied []string
+	o.through = a.Through
 	var mu sync.Mutex
 	total := 0 // phases applied plus those the last plan had left
 	stop := w.Progress.Live(func() string {
@@ -80,15 +78,15 @@ func ApplyAll(ctx context.Context, o ApplyOptions, w WriteOptions, a AllOptions)
 		}
 		res.Took = time.Since(start)
 		mu.Lock()
-		done, applied = append(done, res), append(applied, res.Journal.Number)
-		total = len(done) - 1 + res.Report.Remaining
+		done, applied = append(done, res), append(applied, res.Journal.ID)
+		total = len(done) - 1 + len(res.Report.Left)
 		mu.Unlock()
 		w.Progress.Printf("phase %d of %d applied in %s", len(done), total, progress.Round(res.Took))
 		if a.Each != nil {
 			a.Each(res)
 		}
-		if last(res, a.Through, len(done)) {
-			return done, fmt.Sprintf("stopped after phase %d (--through)", a.Through), nil
+		if a.Through != "" && journal.MatchID(res.Report.Phase.ID, a.Through) {
+			return done, fmt.Sprintf("stopped after phase %s (--through)", res.Report.Phase.ID), nil
 		}
 		if !w.Commit {
 			w = ownWrites(w, res)
@@ -116,16 +114,4 @@ func ownWrites(w WriteOptions, res *ApplyResult) WriteOptions {
 	}
 	w.written = written
 	return w
-}
-
-// last reports whether res, the n-th phase applied, is the last one
-// --through asks for.
-func last(res *ApplyResult, through, n int) bool {
-	if through == 0 {
-		return false
-	}
-	if res.Report.SavedPlan {
-		return res.Report.Phase.Number >= through
-	}
-	return n >= through
 }

@@ -80,10 +80,19 @@ func lineDiffOf(want, got string) string {
 func TestApplyAllStopsAtFailure(t *testing.T) {
 	dir := copyExample(t)
 	o := migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir}}
-	done, why, err := migrate.ApplyAll(t.Context(), o, migrate.WriteOptions{}, migrate.AllOptions{Through: 1})
-	if err != nil || len(done) != 1 || !strings.Contains(why, "--through") {
-		t.Fatalf("--through 1: %d phases, %q, %v", len(done), why, err)
+	plan, err := migrate.Plan(t.Context(), o.PlanOptions)
+	if err != nil || len(plan.Plan.Phases) < 3 {
+		t.Fatalf("plan: %v", err)
 	}
+	second := plan.Plan.Phases[1].ID
+	if _, _, err := migrate.ApplyAll(t.Context(), o, migrate.WriteOptions{}, migrate.AllOptions{Through: "fffffff"}); err == nil || !strings.Contains(err.Error(), "no such phase") {
+		t.Fatalf("--through a phase the plan has not: %v", err)
+	}
+	done, why, err := migrate.ApplyAll(t.Context(), o, migrate.WriteOptions{}, migrate.AllOptions{Through: second[:4]})
+	if err != nil || len(done) != 2 || done[1].Journal.ID != second || !strings.Contains(why, "--through") {
+		t.Fatalf("--through %s: %d phases, %q, %v", second[:4], len(done), why, err)
+	}
+	third := plan.Plan.Phases[2].ID
 	// The command passes once, then fails: the second phase of this run
 	// is refused.
 	count := filepath.Join(t.TempDir(), "count")
@@ -94,11 +103,11 @@ func TestApplyAllStopsAtFailure(t *testing.T) {
 	if !errors.As(err, &all) || !errors.As(err, &f) || f.Check != "--verify" {
 		t.Fatalf("error = %v, want an AllError wrapping a --verify failure", err)
 	}
-	if len(all.Applied) != 1 || all.Applied[0] != 2 || !strings.Contains(err.Error(), "phases applied before it stay applied: 2") {
-		t.Errorf("applied = %v:\n%v", all.Applied, err)
+	if len(all.Applied) != 1 || all.Applied[0] != third || !strings.Contains(err.Error(), "phases applied before it stay applied: "+third) {
+		t.Errorf("applied = %v, want [%s]:\n%v", all.Applied, third, err)
 	}
 	j, jerr := journal.Load(dir)
-	if jerr != nil || len(j.Phases) != 2 {
+	if jerr != nil || len(j.Phases) != 3 {
 		t.Fatalf("journal: %v, %v", j, jerr)
 	}
 }

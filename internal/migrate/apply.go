@@ -17,12 +17,12 @@ import (
 // ApplyOptions say which phase to rewrite.
 type ApplyOptions struct {
 	PlanOptions
-	// Phase is the phase of the current plan to rewrite, from 1; 0 is the
-	// next one (1). The plan is computed from the code as it stands, so
-	// applied phases are gone from it and phase 1 is always the next.
-	// With a saved plan (.smartmigrate/plan.json) it is the saved plan's
-	// phase number, and the next is the first with units left.
-	Phase int
+	// Phase is the ID of the phase to rewrite (or a prefix of it, see
+	// journal.MatchID); "" is the next one. The plan is computed from the
+	// code as it stands, so applied phases are gone from it. With a saved
+	// plan (.smartmigrate/plan.json) it is a phase of the saved plan, and
+	// the next is the first with units left.
+	Phase string
 	// Finalize rewrites the finalize phase instead of a phase of the plan:
 	// shims get //go:fix inline, in-module callers of shims move to the
 	// ctx forms, unexported shims left without callers are removed.
@@ -34,6 +34,9 @@ type ApplyOptions struct {
 	// module, inside migrated functions, use the ctx form when the value
 	// implements the optional FooerContext interface generated beside it.
 	UpgradeInterfaces bool
+	// through is --through of ApplyAll: the phase must be one of those
+	// left (see NextPhase).
+	through string
 	// keepShims keeps every shim in the finalize phase: the removal of
 	// the unused ones failed verification (see Apply).
 	keepShims bool
@@ -44,11 +47,12 @@ type PhaseReport struct {
 	Module   string
 	Dir      string
 	Strategy string
-	// Phase is the plan's phase; for the finalize phase, Number 1 and no
-	// units (Shims says what changes).
+	// Phase is the plan's phase; for the finalize phase, no units (Shims
+	// says what changes).
 	Phase strategies.Phase
-	// Remaining counts the phases of the current plan, this one included.
-	Remaining int
+	// Left are the IDs of the phases of the current plan not applied yet,
+	// in order, this one included.
+	Left []string
 	// Offloaded are the IDs of the phase's units whose ctx form is
 	// offloaded (--offload).
 	Offloaded map[string]bool
@@ -127,6 +131,12 @@ func NextPhase(ctx context.Context, o ApplyOptions) (*PhaseReport, string, error
 	if err != nil || why != "" {
 		return nil, why, err
 	}
+	if o.through != "" {
+		// The phase --through names must be ahead, or the run would not stop.
+		if _, why, err := pickID(rep.Dir, rep.Left, "--through", o.through, "the plan"); err != nil || why != "" {
+			return nil, why, err
+		}
+	}
 	return rep, "", rewritePhase(rep, o)
 }
 
@@ -157,19 +167,53 @@ func pickPlanned(rep *PhaseReport, model *analysis.Model, s strategies.Strategy,
 	if len(plan.Phases) == 0 {
 		return "nothing left to migrate", nil
 	}
-	n := max(o.Phase, 1)
-	if n > len(plan.Phases) {
-		return "", optionErrorf("--phase %d: the current %s plan has phases 1 to %d (applied phases are no longer in it)", n, s.Name(), len(plan.Phases))
+	ids := make([]string, len(plan.Phases))
+	for i, ph := range plan.Phases {
+		ids[i] = ph.ID
 	}
-	rep.Phase, rep.Remaining, rep.Offloaded = plan.Phases[n-1], len(plan.Phases), plan.Offloaded
+	i, why, err := pickID(rep.Dir, ids, "--phase", o.Phase, "the current "+s.Name()+" plan")
+	if err != nil || why != "" {
+		return why, err
+	}
+	rep.Phase, rep.Left, rep.Offloaded = plan.Phases[i], ids, plan.Offloaded
 	return "", nil
+}
+
+// pickID is the index in ids of the phase that q (the value of flag)
+// names: 0 when q is "", else the one q is the ID of, or a prefix of.
+// When q names no phase of ids (the phases of what, "the current
+// bottom-up plan"), it returns why there is nothing to do when the
+// journal has q applied, and an option error otherwise.
+func pickID(root string, ids []string, flag, q, what string) (int, string, error) {
+	if q == "" {
+		return 0, "", nil
+	}
+	found := -1
+	for i, id := range ids {
+		if !journal.MatchID(id, q) {
+			continue
+		}
+		if found >= 0 {
+			return 0, "", optionErrorf("%s %s is ambiguous: phases %s and %s both start so; give more of the ID", flag, q, ids[found], id)
+		}
+		found = i
+	}
+	if found >= 0 {
+		return found, "", nil
+	}
+	if j, err := journal.Load(root); err == nil {
+		if p, _ := j.FindID(q); p != nil && !p.Reverted {
+			return 0, fmt.Sprintf("phase %s is already applied (smartmigrate revert --phase %s undoes it)", p.ID, p.ID), nil
+		}
+	}
+	return 0, "", optionErrorf("%s %s: %s has no such phase (phases left: %s)", flag, q, what, strings.Join(ids, ", "))
 }
 
 // rewritePhase rewrites rep's phase.
 func rewritePhase(rep *PhaseReport, o ApplyOptions) error {
 	res, err := rewrite.Phase(rewrite.Input{Model: rep.Model, Units: Units(rep.Phase), Offload: o.Offload, UpgradeInterfaces: o.UpgradeInterfaces})
 	if err != nil {
-		return fmt.Errorf("rewrite phase %d: %w", rep.Phase.Number, err)
+		return fmt.Errorf("rewrite phase %s: %w", rep.Phase.ID, err)
 	}
 	keepLineEndings(rep.Dir, res.Files)
 	rep.Rewrite, rep.Patch = res, patch.Unified(res.Files)
@@ -186,11 +230,11 @@ func (e *StalePlanError) Error() string {
 	return "the source changed since .smartmigrate/plan.json was saved; re-run smartmigrate plan --save (and edit it again if you had). Changed:\n  " + strings.Join(e.Changed, "\n  ")
 }
 
-// pickSaved sets rep's phase from the saved plan: phase n, or the first
-// with units still to migrate; the units are those of the saved phase that
-// the analysis still finds to migrate. It returns why there is nothing to
-// do, or "".
-func pickSaved(rep *PhaseReport, saved *journal.SavedPlan, model *analysis.Model, n int) (string, error) {
+// pickSaved sets rep's phase from the saved plan: the phase q names, or
+// the first with units still to migrate; the units are those of the saved
+// phase that the analysis still finds to migrate. It returns why there is
+// nothing to do, or "".
+func pickSaved(rep *PhaseReport, saved *journal.SavedPlan, model *analysis.Model, q string) (string, error) {
 	current := map[string]*analysis.Unit{}
 	for _, u := range model.Units {
 		current[u.ID] = u
@@ -204,36 +248,38 @@ func pickSaved(rep *PhaseReport, saved *journal.SavedPlan, model *analysis.Model
 		}
 		return out
 	}
-	remaining := 0
+	var ids, all []string
 	for _, ph := range saved.Phases {
+		all = append(all, ph.ID)
 		if len(left(ph)) > 0 {
-			remaining++
+			ids = append(ids, ph.ID)
 		}
 	}
 	i := slices.IndexFunc(saved.Phases, func(ph journal.SavedPhase) bool { return len(left(ph)) > 0 })
-	if n != 0 {
-		if i = slices.IndexFunc(saved.Phases, func(ph journal.SavedPhase) bool { return ph.Number == n }); i < 0 {
-			return "", optionErrorf("--phase %d: the saved plan has no phase %d", n, n)
+	if q != "" {
+		k, why, err := pickID(rep.Dir, all, "--phase", q, "the saved plan")
+		if err != nil || why != "" {
+			return why, err
 		}
-		if len(left(saved.Phases[i])) == 0 {
-			return fmt.Sprintf("phase %d of the saved plan is already applied", n), nil
+		if i = k; len(left(saved.Phases[i])) == 0 {
+			return fmt.Sprintf("phase %s of the saved plan is already applied", saved.Phases[i].ID), nil
 		}
 	}
 	if i < 0 {
 		return "nothing left to migrate in the saved plan", nil
 	}
 	ph := saved.Phases[i]
-	rep.Phase = strategies.Phase{Number: ph.Number, Reason: ph.Reason, Units: left(ph)}
-	rep.Remaining = remaining
+	rep.Phase = strategies.Phase{ID: ph.ID, Reason: ph.Reason, Units: left(ph)}
+	rep.Left = ids
 	return "", nil
 }
 
 // finalizePhase rewrites the finalize phase of the module at root.
 func finalizePhase(ctx context.Context, o ApplyOptions, root string) (*PhaseReport, string, error) {
-	if o.Phase != 0 {
+	if o.Phase != "" {
 		return nil, "", optionErrorf("--phase and --finalize do not go together")
 	}
-	rep := &PhaseReport{Strategy: FinalizeStrategy, whole: true, Remaining: 1}
+	rep := &PhaseReport{Strategy: FinalizeStrategy, whole: true}
 	if len(o.Patterns) > 0 {
 		rep.Warnings = append(rep.Warnings, "packages are ignored with --finalize: it covers the whole module")
 	}
@@ -262,7 +308,8 @@ func finalizePhase(ctx context.Context, o ApplyOptions, root string) (*PhaseRepo
 			rep.Shims = append(rep.Shims, s)
 		}
 	}
-	rep.Phase = strategies.Phase{Number: 1, Reason: finalizeReason(rep.Shims, out, o.Deprecate)}
+	rep.Phase = strategies.Phase{ID: strategies.PhaseID(append([]string{FinalizeStrategy}, out.Units...)), Reason: finalizeReason(rep.Shims, out, o.Deprecate)}
+	rep.Left = []string{rep.Phase.ID}
 	keepLineEndings(rep.Dir, out.Files)
 	rep.Rewrite, rep.Patch = out, patch.Unified(out.Files)
 	return rep, "", nil

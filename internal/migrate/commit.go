@@ -88,7 +88,7 @@ func CommitUncommitted(ctx context.Context, dir string) ([]CommittedPhase, error
 		msg := commitMessage(module, "", p) + "\n(Committed by a later apply --commit: the apply that wrote the phase stopped before its commit.)\n"
 		hash, err := git.Commit(ctx, root, spec, msg)
 		if err != nil {
-			return out, fmt.Errorf("commit phase %d, applied but not committed: %w", p.Number, err)
+			return out, fmt.Errorf("commit phase %s, applied but not committed: %w", p.ID, err)
 		}
 		out = append(out, CommittedPhase{Phase: p, Commit: hash})
 	}

@@ -178,7 +178,7 @@ func SavePlan(rep *PlanReport) (string, error) {
 	}
 	sp := journal.SavedPlan{Module: rep.Module, Strategy: rep.Plan.Strategy, Source: src, Phases: []journal.SavedPhase{}}
 	for _, ph := range rep.Plan.Phases {
-		saved := journal.SavedPhase{Number: ph.Number, Reason: ph.Reason}
+		saved := journal.SavedPhase{ID: ph.ID, Reason: ph.Reason}
 		for _, u := range Units(ph) {
 			saved.Units = append(saved.Units, savedUnit(u))
 		}

@@ -82,11 +82,11 @@ func revertMessage(module string, rs []journal.Reverted) string {
 	var b strings.Builder
 	var ns []string
 	for _, r := range rs {
-		ns = append(ns, fmt.Sprint(r.Phase.Number))
+		ns = append(ns, r.Phase.ID)
 	}
 	fmt.Fprintf(&b, "smartmigrate: revert %s %s\n\n", plural(len(rs), "phase", "phases"), strings.Join(ns, ", "))
 	for _, r := range rs {
-		fmt.Fprintf(&b, "Phase %d (%s):\n", r.Phase.Number, r.Phase.Strategy)
+		fmt.Fprintf(&b, "Phase %s (%s):\n", r.Phase.ID, r.Phase.Strategy)
 		for _, u := range r.Phase.Units {
 			fmt.Fprintf(&b, "- %s\n", analysis.ShortID(module, u))
 		}

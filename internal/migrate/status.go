@@ -38,9 +38,9 @@ type StatusReport struct {
 	Phases   []journal.Phase `json:"phases"`
 	Packages []PackageStatus `json:"packages"`
 	Total    PackageStatus   `json:"total"`
-	// Uncommitted are the numbers of the phases applied with --commit
+	// Uncommitted are the IDs of the phases applied with --commit
 	// that git has no commit of (see Uncommitted).
-	Uncommitted []int `json:"uncommitted,omitempty"`
+	Uncommitted []string `json:"uncommitted,omitempty"`
 }
 
 // Status loads and analyses the module and reads its journal.
@@ -62,7 +62,7 @@ func Status(ctx context.Context, o StatusOptions) (*StatusReport, error) {
 		return nil, err
 	}
 	for _, p := range uncommitted {
-		rep.Uncommitted = append(rep.Uncommitted, p.Number)
+		rep.Uncommitted = append(rep.Uncommitted, p.ID)
 	}
 	byPkg := map[string]*PackageStatus{}
 	get := func(path string) *PackageStatus {

@@ -169,7 +169,7 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	}
 	files := rep.Rewrite.Files
 	if len(files) == 0 {
-		return nil, fmt.Errorf("phase %d changes no file", rep.Phase.Number)
+		return nil, fmt.Errorf("phase %s changes no file", rep.Phase.ID)
 	}
 	var paths []string
 	for _, f := range files {
@@ -203,7 +203,7 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	}
 	w.Progress.Printf("writing the phase through the journal…")
 	jp, err := journal.Append(rep.Dir, journal.NewPhase{
-		Strategy: rep.Strategy, Units: rep.Rewrite.Units, Files: writes, Patch: rep.Patch,
+		ID: rep.Phase.ID, Strategy: rep.Strategy, Units: rep.Rewrite.Units, Files: writes, Patch: rep.Patch,
 		Created: rep.Rewrite.CreatedNames(), Uses: rep.Rewrite.Uses, Commit: w.Commit,
 	})
 	if err != nil {
@@ -213,7 +213,7 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	if w.Commit {
 		spec := append(append([]string{}, paths...), journalFiles(rep.Dir, jp)...)
 		if res.Commit, err = git.Commit(ctx, rep.Dir, spec, commitMessage(rep.Module, rep.Phase.Reason, jp)); err != nil {
-			return res, fmt.Errorf("phase %d is applied, but the commit failed: %w", jp.Number, err)
+			return res, fmt.Errorf("phase %s is applied, but the commit failed: %w", jp.ID, err)
 		}
 	}
 	return res, nil
@@ -304,7 +304,7 @@ func unchanged(rep *PhaseReport) ([]journal.FileWrite, error) {
 // when known, is the plan's reason for the phase.
 func commitMessage(module, reason string, jp journal.Phase) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "smartmigrate: phase %d (%s), %d %s\n\n", jp.Number, jp.Strategy, len(jp.Units), plural(len(jp.Units), "unit", "units"))
+	fmt.Fprintf(&b, "smartmigrate: phase %s (%s), %d %s\n\n", jp.ID, jp.Strategy, len(jp.Units), plural(len(jp.Units), "unit", "units"))
 	if reason != "" {
 		fmt.Fprintf(&b, "%s\n\n", reason)
 	}

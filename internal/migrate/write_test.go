@@ -402,9 +402,12 @@ func TestApplyFollowsSavedPlan(t *testing.T) {
 	}
 	// The phase is applied: asking for it again does nothing.
 	o := applyOpts(dir, "")
-	o.Phase = 1
+	o.Phase = first.ID
 	if res, why, err := migrate.Apply(t.Context(), o, migrate.WriteOptions{}); res != nil || err != nil || !strings.Contains(why, "already applied") {
-		t.Errorf("apply --phase 1 again = %v, %q, %v", res, why, err)
+		t.Errorf("apply --phase %s again = %v, %q, %v", first.ID, res, why, err)
+	}
+	if res.Journal.ID != first.ID {
+		t.Errorf("journal has phase %s, the saved plan %s", res.Journal.ID, first.ID)
 	}
 	// A hand edit makes the plan stale.
 	path := filepath.Join(dir, "runner", "runner.go")
@@ -455,17 +458,20 @@ func Load(url string) error { return load(url, 1) }
 		}
 	}
 	start := snapshot(t, dir, false)
+	var ids []string
 	for i := 1; i <= 2; i++ {
-		if res, why, err := migrate.Apply(t.Context(), applyOpts(dir, "bottom-up"), migrate.WriteOptions{}); err != nil || res == nil {
+		res, why, err := migrate.Apply(t.Context(), applyOpts(dir, "bottom-up"), migrate.WriteOptions{})
+		if err != nil || res == nil {
 			t.Fatalf("apply %d: %v %s", i, err, why)
 		}
+		ids = append(ids, res.Journal.ID)
 	}
-	_, err := migrate.Revert(migrate.RevertOptions{Dir: dir, RevertOptions: journal.RevertOptions{Phase: 1}})
+	_, err := migrate.Revert(migrate.RevertOptions{Dir: dir, RevertOptions: journal.RevertOptions{Phase: ids[0]}})
 	var de *journal.DependentsError
-	if !errors.As(err, &de) || len(de.Later) != 1 || de.Later[0] != 2 {
-		t.Fatalf("revert of phase 1 = %v, want phase 2 named as depending on it", err)
+	if !errors.As(err, &de) || len(de.Later) != 1 || de.Later[0] != ids[1] {
+		t.Fatalf("revert of phase %s = %v, want phase %s named as depending on it", ids[0], err, ids[1])
 	}
-	if _, err := migrate.Revert(migrate.RevertOptions{Dir: dir, RevertOptions: journal.RevertOptions{Phase: 1, Cascade: true}}); err != nil {
+	if _, err := migrate.Revert(migrate.RevertOptions{Dir: dir, RevertOptions: journal.RevertOptions{Phase: ids[0], Cascade: true}}); err != nil {
 		t.Fatal(err)
 	}
 	sameFiles(t, "after the cascade", start, snapshot(t, dir, false))

@@ -264,7 +264,7 @@ func migrateAll(ctx context.Context, dir, name string, logf func(string, ...any)
 		}
 		ph := Phase{Units: len(res.Journal.Units), Took: time.Since(t0)}
 		phases = append(phases, ph)
-		logf("%s: phase %d: %d units in %s", name, res.Journal.Number, ph.Units, round(ph.Took))
+		logf("%s: phase %s: %d units in %s", name, res.Journal.ID, ph.Units, round(ph.Took))
 	}
 	return phases, fmt.Sprintf("still phases to apply after %d", maxPhases)
 }

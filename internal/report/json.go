@@ -119,7 +119,7 @@ type PlanBody struct {
 
 // PhaseJSON is one phase of a plan.
 type PhaseJSON struct {
-	Number int        `json:"number"`
+	ID     string     `json:"id"`
 	Reason string     `json:"reason"`
 	Units  []UnitJSON `json:"units"`
 }
@@ -194,7 +194,7 @@ func phasesJSON(p strategies.Plan) []PhaseJSON {
 }
 
 func phaseJSON(ph strategies.Phase, offloaded map[string]bool) PhaseJSON {
-	out := PhaseJSON{Number: ph.Number, Reason: ph.Reason, Units: []UnitJSON{}}
+	out := PhaseJSON{ID: ph.ID, Reason: ph.Reason, Units: []UnitJSON{}}
 	for _, u := range migrate.Units(ph) {
 		out.Units = append(out.Units, unitJSON(u, offloaded[u.ID]))
 	}
@@ -225,7 +225,7 @@ type PhaseReportJSON struct {
 	Strategy  string          `json:"strategy"`
 	Phase     PhaseJSON       `json:"phase"`
 	Shims     []rewrite.Shim  `json:"shims,omitempty"`
-	Remaining int             `json:"remaining"`
+	Left      []string        `json:"left"`
 	Report    *rewrite.Result `json:"report"`
 	Patch     string          `json:"patch"`
 	Warnings  []string        `json:"warnings"`
@@ -236,7 +236,7 @@ type PhaseReportJSON struct {
 func Phase(rep *migrate.PhaseReport) PhaseReportJSON {
 	return PhaseReportJSON{
 		Module: rep.Module, Strategy: rep.Strategy, Phase: phaseJSON(rep.Phase, rep.Offloaded), Shims: rep.Shims,
-		Remaining: rep.Remaining, Report: rep.Rewrite, Patch: rep.Patch, Warnings: orEmpty(rep.Warnings), SavedPlan: rep.SavedPlan,
+		Left: orEmpty(rep.Left), Report: rep.Rewrite, Patch: rep.Patch, Warnings: orEmpty(rep.Warnings), SavedPlan: rep.SavedPlan,
 	}
 }
 

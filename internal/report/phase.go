@@ -68,7 +68,7 @@ var sections = []struct {
 func PhaseText(w io.Writer, rep *migrate.PhaseReport) error {
 	p := &printer{w: w}
 	r := rep.Rewrite
-	p.f("phase %d of %d (%s): %s\n", rep.Phase.Number, rep.Remaining, rep.Strategy, rep.Phase.Reason)
+	p.f("phase %s (%s%s): %s\n", rep.Phase.ID, rep.Strategy, leftText(rep), rep.Phase.Reason)
 	if len(rep.Shims) > 0 {
 		p.f("units changed: %d\n", len(rep.Shims))
 		for _, s := range rep.Shims {
@@ -95,4 +95,16 @@ func PhaseText(w io.Writer, rep *migrate.PhaseReport) error {
 		return fmt.Errorf("print report: %w", p.err)
 	}
 	return nil
+}
+
+// leftText says how many phases of the plan are left after rep's.
+func leftText(rep *migrate.PhaseReport) string {
+	switch n := len(rep.Left) - 1; {
+	case rep.Strategy == migrate.FinalizeStrategy:
+		return ""
+	case n <= 0:
+		return "; the plan's last phase"
+	default:
+		return fmt.Sprintf("; %d more %s in the plan after it", n, plural(n, "phase", "phases"))
+	}
 }

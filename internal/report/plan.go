@@ -104,7 +104,7 @@ func PlanText(w io.Writer, rep *migrate.PlanReport) error {
 		p.f("\nnothing left to migrate\n")
 	}
 	for _, ph := range rep.Plan.Phases {
-		p.f("\nphase %d: %s (%d %s)\n", ph.Number, ph.Reason, len(ph.Units), plural(len(ph.Units), "unit", "units"))
+		p.f("\nphase %s: %s (%d %s)\n", ph.ID, ph.Reason, len(ph.Units), plural(len(ph.Units), "unit", "units"))
 		units := migrate.Units(ph)
 		nameW, kindW := 0, 0
 		for _, u := range units {
@@ -179,10 +179,10 @@ func fieldsText(p *printer, rep *migrate.PlanReport) {
 	if len(groups) == 0 {
 		return
 	}
-	phaseOf := map[string]int{}
+	phaseOf := map[string]string{}
 	for _, ph := range rep.Plan.Phases {
 		for _, u := range ph.Units {
-			phaseOf[u.UnitID()] = ph.Number
+			phaseOf[u.UnitID()] = ph.ID
 		}
 	}
 	p.f("\nfunc fields called through (%d):\n", len(groups))
@@ -195,8 +195,8 @@ func fieldsText(p *printer, rep *migrate.PlanReport) {
 		switch {
 		case g.Migrates():
 			where := ""
-			if n := phaseOf[g.Carriers[0].ID]; n > 0 {
-				where = fmt.Sprintf(" in phase %d", n)
+			if id := phaseOf[g.Carriers[0].ID]; id != "" {
+				where = " in phase " + id
 			}
 			adapted := ""
 			if n := g.Adapted(); n > 0 {

@@ -42,7 +42,7 @@ func AppliedText(w io.Writer, res *migrate.ApplyResult) error {
 		}
 	}
 	j := res.Journal
-	p.f("applied as phase %d of the journal (%s/%s), %d %s, in %s\n", j.Number, journal.Dir, j.Patch,
+	p.f("applied phase %s (%s/%s), %d %s, in %s\n", j.ID, journal.Dir, j.Patch,
 		len(j.Files), plural(len(j.Files), "file", "files"), res.Took.Round(time.Millisecond))
 	if res.Commit != "" {
 		p.f("committed %s\n", res.Commit)
@@ -61,7 +61,7 @@ func RevertedText(w io.Writer, rs []journal.Reverted) error {
 		case !r.Exact:
 			how = "reverse patch applied over later changes"
 		}
-		p.f("reverted phase %d (%s, %d %s, %d %s): %s\n", r.Phase.Number, r.Phase.Strategy,
+		p.f("reverted phase %s (%s, %d %s, %d %s): %s\n", r.Phase.ID, r.Phase.Strategy,
 			len(r.Phase.Units), plural(len(r.Phase.Units), "unit", "units"),
 			len(r.Phase.Files), plural(len(r.Phase.Files), "file", "files"), how)
 	}
@@ -85,10 +85,10 @@ func StatusText(w io.Writer, rep *migrate.StatusReport) error {
 			state := "applied " + ph.Time
 			if ph.Reverted {
 				state = "reverted " + ph.RevertedTime
-			} else if slices.Contains(rep.Uncommitted, ph.Number) {
+			} else if slices.Contains(rep.Uncommitted, ph.ID) {
 				state += ", not committed (apply --commit commits it first)"
 			}
-			fmt.Fprintf(tw, "  phase %d\t%s\t%d %s\t%d %s\t%s\t%s/%s\n", ph.Number, ph.Strategy,
+			fmt.Fprintf(tw, "  phase %s\t%s\t%d %s\t%d %s\t%s\t%s/%s\n", ph.ID, ph.Strategy,
 				len(ph.Units), plural(len(ph.Units), "unit", "units"), len(ph.Files), plural(len(ph.Files), "file", "files"),
 				state, journal.Dir, ph.Patch)
 		}

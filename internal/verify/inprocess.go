@@ -39,7 +39,7 @@ func ParseVetMode(s string) (VetMode, error) {
 	case VetGo:
 		return VetGo, nil
 	}
-	return "", fmt.Errorf("--vet=%s: want %s or %s", s, VetInProcess, VetGo)
+	return "", fmt.Errorf("%q is not a mode: want %s or %s", s, VetInProcess, VetGo)
 }
 
 // phase runs the checks in process, or on a copy with in.Vet == VetGo or
