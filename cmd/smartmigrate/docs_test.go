@@ -50,8 +50,8 @@ func TestDocsInSync(t *testing.T) {
 	}
 }
 
-// writeDocs writes the Markdown pages to dir/md and the man pages to
-// dir/man.
+// writeDocs writes the Markdown pages to dir/md, the man pages to
+// dir/man and the JSON schema's page to dir/json.md.
 func writeDocs(dir string) error {
 	root := newRootCmd(&globals{Dir: ".", Stdout: os.Stdout, Stderr: os.Stderr})
 	root.DisableAutoGenTag = true
@@ -64,5 +64,12 @@ func writeDocs(dir string) error {
 		return err
 	}
 	header := &doc.GenManHeader{Title: "SMARTMIGRATE", Section: "1", Source: "smartmigrate", Manual: "smartmigrate manual", Date: &docsDate}
-	return doc.GenManTree(root, header, filepath.Join(dir, "man"))
+	if err := doc.GenManTree(root, header, filepath.Join(dir, "man")); err != nil {
+		return err
+	}
+	page, err := schemaDoc("schema")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "json.md"), page, 0o644)
 }

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
-	"github.com/smartmigrate/smartmigrate/internal/report"
+	"github.com/smartmigrate/smartmigrate/cmd/smartmigrate/schema"
 	"github.com/smartmigrate/smartmigrate/internal/testenv"
 )
 
@@ -136,16 +136,16 @@ func TestPlanJSON(t *testing.T) {
 	if code := run([]string{"plan", "-C", "../../testdata/example", "--json"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	var rep report.PlanJSON
+	var rep schema.Plan
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
 		t.Fatalf("plan --json is not JSON: %v", err)
 	}
-	if rep.Module != "example.com/shop" || len(rep.Plan.Phases) == 0 || len(rep.LeftOut) == 0 || rep.Summary.Units == 0 {
+	if rep.Module != "example.com/shop" || len(rep.Phases) == 0 || len(rep.LeftOut) == 0 || rep.Summary.Units == 0 {
 		t.Errorf("plan --json is missing parts: %+v", rep)
 	}
 	text := &bytes.Buffer{}
 	run([]string{"plan", "-C", "../../testdata/example"}, text, &stderr)
-	for _, ph := range rep.Plan.Phases {
+	for _, ph := range rep.Phases {
 		for _, u := range ph.Units {
 			if !strings.Contains(text.String(), strings.TrimPrefix(u.ID, "example.com/shop/")) {
 				t.Errorf("unit %s is in the JSON plan but not in the text plan", u.ID)

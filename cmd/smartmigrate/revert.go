@@ -115,7 +115,7 @@ func runRevert(ctx context.Context, o *revertOptions) error {
 		return err
 	}
 	if o.JSON {
-		return report.JSON(o.Stdout, revertJSON{Reverted: rs, Commit: hash})
+		return report.JSON(o.Stdout, report.Revert(rs, hash))
 	}
 	if err := report.RevertedText(o.Stdout, rs); err != nil {
 		return err
@@ -124,13 +124,6 @@ func runRevert(ctx context.Context, o *revertOptions) error {
 		fmt.Fprintf(o.Stdout, "committed as %s\n", hash)
 	}
 	return nil
-}
-
-// revertJSON is revert --json: the phases reverted, newest first, and
-// the commit --commit made.
-type revertJSON struct {
-	Reverted []journal.Reverted `json:"reverted"`
-	Commit   string             `json:"commit,omitempty"`
 }
 
 // count is "1 unit", "2 units".

@@ -53,7 +53,7 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 		return err
 	}
 	if o.JSON {
-		return report.JSON(o.Stdout, rep)
+		return report.JSON(o.Stdout, report.Status(rep))
 	}
 	return report.StatusText(o.Stdout, rep)
 }

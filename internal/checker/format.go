@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/smartmigrate/smartmigrate/cmd/smartmigrate/schema"
 )
 
 // Format is how check prints its findings.
@@ -14,7 +16,7 @@ type Format string
 const (
 	// FormatText is file:line:col: message, one a line, and a count line.
 	FormatText Format = "text"
-	// FormatJSON is a Report as JSON.
+	// FormatJSON is a schema.Check.
 	FormatJSON Format = "json"
 	// FormatSARIF is a SARIF 2.1.0 log, for code scanning.
 	FormatSARIF Format = "sarif"
@@ -59,7 +61,7 @@ func Write(w io.Writer, f Format, r Result) error {
 	var err error
 	switch f {
 	case FormatJSON:
-		err = writeJSON(w, r)
+		err = writeJSON(w, checkJSON(r))
 	case FormatSARIF:
 		err = writeJSON(w, sarifOf(r))
 	case FormatGitHub:
@@ -71,6 +73,18 @@ func Write(w io.Writer, f Format, r Result) error {
 		return fmt.Errorf("write the findings: %w", err)
 	}
 	return nil
+}
+
+// checkJSON is r as check --format=json prints it (schema.Check).
+func checkJSON(r Result) schema.Check {
+	out := schema.Check{Version: schema.Version, Since: r.Since, Count: len(r.Findings), Findings: []schema.Finding{}}
+	for _, f := range r.Findings {
+		out.Findings = append(out.Findings, schema.Finding{
+			Pos: schema.Position{File: f.File, Line: f.Line, Col: f.Col}, Func: f.Func, Code: string(f.Kind),
+			Message: f.Message, New: f.New, StartLine: f.StartLine, EndLine: f.EndLine,
+		})
+	}
+	return out
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -182,14 +182,10 @@ func finding(pkg *packages.Package, r Report, dir string) Finding {
 	return f
 }
 
-// message is the finding's message, with the advice its Kind (or, for a
-// new function, being new) calls for.
+// message is the finding's message, with the advice its Kind calls for
+// (in place for a new function, see Changes.Filter).
 func (f Finding) message() string {
-	kind := f.Kind
-	if f.New {
-		kind = analysis.InPlace
-	}
-	return message(f.Func, f.via, analysis.Advice(kind, f.Func))
+	return message(f.Func, f.via, analysis.Advice(f.Kind, f.Func))
 }
 
 // rel is file relative to dir when it is below dir, else file.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/smartmigrate/smartmigrate/internal/analysis"
 	"github.com/smartmigrate/smartmigrate/internal/git"
 	"github.com/smartmigrate/smartmigrate/internal/patch"
 )
@@ -132,7 +133,7 @@ func (c *Changes) Filter(fs []Finding) []Finding {
 			continue
 		}
 		if c.Added(f.abs, f.StartLine, f.EndLine) {
-			f.New = true
+			f.New, f.Kind = true, analysis.InPlace
 			f.Message = f.message()
 		}
 		out = append(out, f)

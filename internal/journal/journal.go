@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/smartmigrate/smartmigrate/cmd/smartmigrate/schema"
 	"github.com/smartmigrate/smartmigrate/strategies"
 )
 
@@ -19,18 +20,23 @@ import (
 var Now = time.Now
 
 // Journal is .smartmigrate/journal.json: every phase applied to the module,
-// in the order it was applied, reverted ones included.
+// in the order it was applied, reverted ones included. Its format is
+// schema.Journal.
 type Journal struct {
-	// Version is the file's format, FormatVersion when written; a file
-	// without one was written before formats had versions, in format 1.
-	Version int     `json:"version"`
-	Phases  []Phase `json:"phases"`
+	schema.Journal
 }
+
+// Phase is one applied phase (see schema.JournalPhase).
+type Phase = schema.JournalPhase
+
+// FileHash is a file a phase touched, with the sha256 of its contents
+// before and after; "" is a file that does not exist.
+type FileHash = schema.FileHash
 
 // FormatVersion is the format of journal.json and plan.json that this
 // smartmigrate writes and the newest it reads. A file of a newer format is
 // refused, with what to do, rather than misread.
-const FormatVersion = 1
+const FormatVersion = schema.Version
 
 // checkVersion refuses a file of a format newer than FormatVersion.
 func checkVersion(path string, v int) error {
@@ -38,50 +44,6 @@ func checkVersion(path string, v int) error {
 		return fmt.Errorf("%s is in format version %d, newer than this smartmigrate reads (%d): a newer smartmigrate wrote it; use that one (go install github.com/smartmigrate/smartmigrate/cmd/smartmigrate@latest)", path, v, FormatVersion)
 	}
 	return nil
-}
-
-// Phase is one applied phase.
-type Phase struct {
-	// ID is the phase's ID (strategies.PhaseID), as the plan showed it:
-	// what revert --phase and people name it by. A journal written before
-	// phases had IDs gets, on reading, the ID of the phase's units.
-	ID string `json:"id"`
-	// Number counts the phases applied to the module, from 1: the order
-	// of the journal and of the patches' file names.
-	Number   int      `json:"number"`
-	Strategy string   `json:"strategy"`
-	Units    []string `json:"units"`
-	// Time is when the phase was applied (RFC 3339).
-	Time string `json:"time"`
-	// Patch is the phase's unified diff, relative to the .smartmigrate
-	// folder: "phases/01-bottom-up.patch".
-	Patch string     `json:"patch"`
-	Files []FileHash `json:"files"`
-	// Created are the qualified names of the declarations the phase
-	// created or changed (ctx forms, functions given ctx in place, helpers)
-	// and of the imports it added ("file:path"); Uses those from earlier
-	// phases that its new code relies on. A phase whose Uses meet an
-	// earlier phase's Created depends on it: the earlier one cannot be
-	// reverted alone. A journal written before these fields existed has
-	// neither, and its phases are taken to depend on nothing.
-	Created []string `json:"created,omitempty"`
-	Uses    []string `json:"uses,omitempty"`
-	// Commit is true when the phase was applied with --commit: a git
-	// commit of it is wanted, and status says when there is none (a
-	// process killed between the journal and the commit).
-	Commit bool `json:"commit,omitempty"`
-	// Reverted is true once the phase has been reverted; RevertedTime says
-	// when.
-	Reverted     bool   `json:"reverted"`
-	RevertedTime string `json:"revertedTime,omitempty"`
-}
-
-// FileHash is a file a phase touched, with the sha256 of its contents
-// before and after; "" is a file that does not exist.
-type FileHash struct {
-	Path   string `json:"path"`
-	Before string `json:"before"`
-	After  string `json:"after"`
 }
 
 // PatchName is the journal's name for phase n's patch.
@@ -95,7 +57,7 @@ func Load(root string) (*Journal, error) {
 	path := filepath.Join(root, Dir, "journal.json")
 	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
-		return &Journal{}, nil
+		return &Journal{Journal: schema.Journal{Phases: []Phase{}}}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read journal: %w", err)
@@ -107,12 +69,26 @@ func Load(root string) (*Journal, error) {
 	if err := checkVersion(path, j.Version); err != nil {
 		return nil, err
 	}
-	for i, p := range j.Phases {
-		if p.ID == "" {
-			j.Phases[i].ID = strategies.PhaseID(p.Units)
-		}
+	for i := range j.Phases {
+		upgrade(&j.Phases[i])
 	}
 	return &j, nil
+}
+
+// upgrade fills in what a phase written by an older smartmigrate lacks:
+// its ID (that of its units) and empty lists where it has none.
+func upgrade(p *Phase) {
+	if p.ID == "" {
+		p.ID = strategies.PhaseID(p.Units)
+	}
+	for _, l := range []*[]string{&p.Units, &p.Created, &p.Uses} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	if p.Files == nil {
+		p.Files = []FileHash{}
+	}
 }
 
 // Save writes the journal atomically.
@@ -223,7 +199,7 @@ func encode(v any) ([]byte, error) {
 
 // clone returns a deep copy of j.
 func (j *Journal) clone() *Journal {
-	c := &Journal{Phases: make([]Phase, len(j.Phases))}
+	c := &Journal{Journal: schema.Journal{Version: j.Version, Phases: make([]Phase, len(j.Phases))}}
 	for i, p := range j.Phases {
 		p.Units = append([]string(nil), p.Units...)
 		p.Files = append([]FileHash(nil), p.Files...)

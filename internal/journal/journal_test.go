@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smartmigrate/smartmigrate/cmd/smartmigrate/schema"
 	"github.com/smartmigrate/smartmigrate/internal/patch"
 	"github.com/smartmigrate/smartmigrate/strategies"
 )
@@ -287,7 +288,7 @@ func TestRevertOrder(t *testing.T) {
 
 // A journal or plan without a version (written before formats had one)
 // reads as format 1; one of a newer format is refused, naming the file
-// and what to do; what Save writes carries FormatVersion.
+// and what to do; what Save writes carries FormatVersion (2).
 func TestFormatVersion(t *testing.T) {
 	root := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(root, Dir), 0o755); err != nil {
@@ -307,27 +308,27 @@ func TestFormatVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(filepath.Join(root, Dir, "journal.json"))
-	if !strings.Contains(string(data), `"version": 1`) {
+	if !strings.Contains(string(data), `"version": 2`) {
 		t.Fatalf("saved journal has no version: %s", data)
 	}
 	write("journal.json", `{"version": 99, "phases": []}`)
-	if _, err := Load(root); err == nil || !strings.Contains(err.Error(), "journal.json is in format version 99, newer than this smartmigrate reads (1)") {
+	if _, err := Load(root); err == nil || !strings.Contains(err.Error(), "journal.json is in format version 99, newer than this smartmigrate reads (2)") {
 		t.Fatalf("a journal of format 99: %v", err)
 	}
-	write("plan.json", `{"version": 2, "module": "m", "phases": []}`)
-	if _, err := LoadPlan(root); err == nil || !strings.Contains(err.Error(), "plan.json is in format version 2") {
-		t.Fatalf("a plan of format 2: %v", err)
+	write("plan.json", `{"version": 3, "module": "m", "phases": []}`)
+	if _, err := LoadPlan(root); err == nil || !strings.Contains(err.Error(), "plan.json is in format version 3") {
+		t.Fatalf("a plan of format 3: %v", err)
 	}
 }
 
 // TestFindID finds phases by ID and by prefix, prefers the applied one of
 // a phase applied again, and refuses a prefix that names two phases.
 func TestFindID(t *testing.T) {
-	j := &Journal{Phases: []Phase{
+	j := &Journal{schema.Journal{Phases: []Phase{
 		{ID: "abcd123", Number: 1, Reverted: true},
 		{ID: "abce456", Number: 2},
 		{ID: "abcd123", Number: 3},
-	}}
+	}}}
 	for q, want := range map[string]int{"abcd123": 3, "abcd": 3, "abce4": 2, "abc": 0, "ffff": 0, "": 0} {
 		p, err := j.FindID(q)
 		got := 0
@@ -344,8 +345,9 @@ func TestFindID(t *testing.T) {
 	}
 }
 
-// TestOldFilesGetIDs reads a journal and a plan written before phases had
-// IDs: each phase gets the ID of its units.
+// TestOldFilesGetIDs reads a journal and a plan of format 1, written
+// before phases had IDs (and, in the plan, with a unit's sink and risks as
+// text): each phase gets the ID of its units.
 func TestOldFilesGetIDs(t *testing.T) {
 	root := t.TempDir()
 	write := func(name, text string) {
@@ -357,7 +359,7 @@ func TestOldFilesGetIDs(t *testing.T) {
 		}
 	}
 	write("journal.json", `{"phases": [{"number": 1, "strategy": "bottom-up", "units": ["m.B", "m.A"], "patch": "phases/01-bottom-up.patch", "files": [], "reverted": false}]}`)
-	write("plan.json", `{"module": "m", "strategy": "bottom-up", "phases": [{"number": 1, "reason": "r", "units": [{"id": "m.A"}, {"id": "m.B"}]}], "source": {}}`)
+	write("plan.json", `{"module": "m", "strategy": "bottom-up", "phases": [{"number": 1, "reason": "r", "units": [{"id": "m.A", "sink": "http.Get at a.go:3", "risks": ["exported API"]}, {"id": "m.B"}]}], "source": {}}`)
 	j, err := Load(root)
 	if err != nil {
 		t.Fatal(err)

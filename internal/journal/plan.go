@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/smartmigrate/smartmigrate/cmd/smartmigrate/schema"
 	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/strategies"
 )
@@ -22,45 +23,52 @@ import (
 // Dir is the folder, below the module root, that holds the journal.
 const Dir = ".smartmigrate"
 
-// Source identifies the source a plan was made from.
-type Source struct {
-	// Fingerprint is the sha256 of Files.
-	Fingerprint string `json:"fingerprint"`
-	// Files maps each module-relative .go file, go.mod and go.sum to the
-	// sha256 of its contents.
-	Files map[string]string `json:"files"`
-}
+// Source identifies the source a plan was made from (see schema.Source).
+type Source = schema.Source
 
 // SavedPlan is .smartmigrate/plan.json: a plan a person can review, commit
-// and edit (deleting a unit drops it from the migration).
-type SavedPlan struct {
-	// Version is the file's format (see FormatVersion).
-	Version  int          `json:"version"`
-	Module   string       `json:"module"`
-	Strategy string       `json:"strategy"`
-	Phases   []SavedPhase `json:"phases"`
-	Source   Source       `json:"source"`
-}
+// and edit (deleting a unit drops it from the migration). Its format is
+// schema.SavedPlan.
+type SavedPlan = schema.SavedPlan
 
-// SavedPhase is a phase of a saved plan; the plan's order is theirs.
-type SavedPhase struct {
-	// ID is the phase's ID when the plan was saved: deleting units from
-	// the phase does not change it. A plan saved before phases had IDs
-	// (with "number" instead) gets, on reading, the ID of its units.
-	ID     string      `json:"id"`
-	Reason string      `json:"reason"`
-	Units  []SavedUnit `json:"units"`
-}
+// SavedPhase is a phase of a saved plan.
+type SavedPhase = schema.SavedPhase
 
 // SavedUnit is a unit of a saved plan: its ID is what apply reads; the
 // rest is for the person reviewing the plan.
-type SavedUnit struct {
-	ID       string   `json:"id"`
-	Funcs    []string `json:"funcs,omitempty"`
-	Kind     string   `json:"kind"`
-	Exported bool     `json:"exported"`
-	Sink     string   `json:"sink,omitempty"`
-	Risks    []string `json:"risks,omitempty"`
+type SavedUnit = schema.SavedUnit
+
+// savedPlanV1 is what apply reads of a plan.json of format version 1,
+// whose units' sink and risks were text: the phases, in order, and their
+// units' IDs.
+type savedPlanV1 struct {
+	Module   string `json:"module"`
+	Strategy string `json:"strategy"`
+	Phases   []struct {
+		ID     string `json:"id"`
+		Reason string `json:"reason"`
+		Units  []struct {
+			ID       string   `json:"id"`
+			Funcs    []string `json:"funcs"`
+			Kind     string   `json:"kind"`
+			Exported bool     `json:"exported"`
+		} `json:"units"`
+	} `json:"phases"`
+	Source Source `json:"source"`
+}
+
+// upgrade is p as format 2 has it: a unit's sink and risks, which were
+// text, are not kept (a new plan --save writes them again).
+func (p savedPlanV1) upgrade() SavedPlan {
+	sp := SavedPlan{Version: FormatVersion, Module: p.Module, Strategy: p.Strategy, Source: p.Source, Phases: []SavedPhase{}}
+	for _, ph := range p.Phases {
+		nph := SavedPhase{ID: ph.ID, Reason: ph.Reason, Units: []SavedUnit{}}
+		for _, u := range ph.Units {
+			nph.Units = append(nph.Units, SavedUnit{ID: u.ID, Funcs: u.Funcs, Kind: u.Kind, Exported: u.Exported, Risks: []schema.Item{}})
+		}
+		sp.Phases = append(sp.Phases, nph)
+	}
+	return sp
 }
 
 // Fingerprint hashes the module's source below root: its .go files
@@ -183,11 +191,8 @@ func LoadPlan(root string) (*SavedPlan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read plan: %w", err)
 	}
-	var p SavedPlan
-	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if err := checkVersion(path, p.Version); err != nil {
+	p, err := decodePlan(path, data)
+	if err != nil {
 		return nil, err
 	}
 	for i, ph := range p.Phases {
@@ -200,6 +205,31 @@ func LoadPlan(root string) (*SavedPlan, error) {
 		}
 	}
 	return &p, nil
+}
+
+// decodePlan reads a plan.json of any format up to FormatVersion.
+func decodePlan(path string, data []byte) (SavedPlan, error) {
+	var v struct {
+		Version int `json:"version"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return SavedPlan{}, jsonError(path, data, err)
+	}
+	if err := checkVersion(path, v.Version); err != nil {
+		return SavedPlan{}, err
+	}
+	if v.Version <= 1 {
+		var old savedPlanV1
+		if err := json.Unmarshal(data, &old); err != nil {
+			return SavedPlan{}, jsonError(path, data, err)
+		}
+		return old.upgrade(), nil
+	}
+	var p SavedPlan
+	if err := json.Unmarshal(data, &p); err != nil {
+		return SavedPlan{}, jsonError(path, data, err)
+	}
+	return p, nil
 }
 
 // WriteFileAtomic writes data to path through a temporary file in the same

@@ -178,7 +178,7 @@ func SavePlan(rep *PlanReport) (string, error) {
 	}
 	sp := journal.SavedPlan{Module: rep.Module, Strategy: rep.Plan.Strategy, Source: src, Phases: []journal.SavedPhase{}}
 	for _, ph := range rep.Plan.Phases {
-		saved := journal.SavedPhase{ID: ph.ID, Reason: ph.Reason}
+		saved := journal.SavedPhase{ID: ph.ID, Reason: ph.Reason, Units: []journal.SavedUnit{}}
 		for _, u := range Units(ph) {
 			saved.Units = append(saved.Units, savedUnit(u))
 		}
@@ -188,11 +188,7 @@ func SavePlan(rep *PlanReport) (string, error) {
 }
 
 func savedUnit(u *analysis.Unit) journal.SavedUnit {
-	su := journal.SavedUnit{ID: u.ID, Funcs: u.FuncIDs(), Kind: string(u.Kind), Exported: u.Exported, Sink: u.Via.String()}
-	for _, r := range u.Risks {
-		su.Risks = append(su.Risks, r.String())
-	}
-	return su
+	return journal.SavedUnit{ID: u.ID, Funcs: u.FuncIDs(), Kind: string(u.Kind), Exported: u.Exported, Sink: u.Via.Sink(), Risks: analysis.Risks(u.Risks)}
 }
 
 // Units are a phase's units as the model has them.
