@@ -82,6 +82,11 @@ func runRevertDryRun(o *revertOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.JSON {
+		doc := report.Revert(rs, "")
+		doc.DryRun, doc.Patch = true, diff
+		return report.JSON(o.Stdout, doc)
+	}
 	if err := report.Patch(o.Stdout, diff, o.useColor(o.Stdout)); err != nil {
 		return err
 	}

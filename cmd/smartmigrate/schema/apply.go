@@ -125,9 +125,15 @@ type APIChanges struct {
 	Changes []string `json:"changes"`
 }
 
-// Revert is what revert --json prints.
+// Revert is what revert --json prints, and revert --dry-run --json for
+// the revert it would make.
 type Revert struct {
 	Version int `json:"version"`
+	// DryRun is true for revert --dry-run: nothing was written.
+	DryRun bool `json:"dryRun"`
+	// Patch is, in a dry run, the revert as a unified diff, paths relative
+	// to the module root; omitted otherwise.
+	Patch string `json:"patch,omitempty"`
 	// Reverted are the phases it undid, newest first.
 	Reverted []Reverted `json:"reverted"`
 	// Commit is the hash of the revert's commit (--commit); omitted when
