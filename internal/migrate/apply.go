@@ -206,7 +206,7 @@ func pickID(root string, ids []string, flag, q, what string) (int, string, error
 			return 0, fmt.Sprintf("phase %s is already applied (smartmigrate revert --phase %s undoes it)", p.ID, p.ID), nil
 		}
 	}
-	return 0, "", optionErrorf("%s %s: %s has no such phase (phases left: %s)", flag, q, what, strings.Join(ids, ", "))
+	return 0, "", optionErrorf("%s %s: %s has no such phase (it has %s)", flag, q, what, strings.Join(ids, ", "))
 }
 
 // rewritePhase rewrites rep's phase.
