@@ -201,22 +201,18 @@ func matchFile(name string, src []byte) (bool, error) {
 	return ctxt.MatchFile(filepath.Dir(name), filepath.Base(name))
 }
 
-// markStale reports whether the module package n must be checked again:
-// it holds a changed file, or it imports one that must.
+// markStale reports whether the package n must be checked again: it is
+// a module package that holds a changed file, or it imports one that
+// must. A package outside the module can: a module the module's tests
+// import may import the module back (nats.go's tests import
+// nats-server, which imports nats.go), and the go command compiles it
+// against the module as it stands.
 func (s *incremental) markStale(n *packages.Package) bool {
 	if v, ok := s.stale[n]; ok {
 		return v
 	}
 	s.stale[n] = false // the import graph has no cycles
-	if !s.inModule(n) {
-		return false
-	}
-	v := len(s.added[n]) > 0
-	for _, f := range n.CompiledGoFiles {
-		if _, ok := s.contents[f]; ok {
-			v = true
-		}
-	}
+	v := s.inModule(n) && s.changes(n)
 	for _, ip := range n.Imports {
 		if s.markStale(ip) {
 			v = true
@@ -224,6 +220,20 @@ func (s *incremental) markStale(n *packages.Package) bool {
 	}
 	s.stale[n] = v
 	return v
+}
+
+// changes reports whether the phase changes or adds a file of the module
+// package n.
+func (s *incremental) changes(n *packages.Package) bool {
+	if len(s.added[n]) > 0 {
+		return true
+	}
+	for _, f := range n.CompiledGoFiles {
+		if _, ok := s.contents[f]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // checkAll checks every stale package again once the stale packages it
@@ -290,6 +300,11 @@ func (s *incremental) check(n *packages.Package) (*packages.Package, error) {
 		return nil, err
 	}
 	s.typeCheck(c)
+	if !s.inModule(c) {
+		// Only its types serve: nothing analyses a package outside the
+		// module.
+		c.Syntax, c.TypesInfo = nil, nil
+	}
 	return c, nil
 }
 
