@@ -162,7 +162,9 @@ func firstLine(s string) string {
 // *verify.Failure. When ctx is done before the write begins, nothing is
 // written and the error is an *Interrupted; the write itself, once begun,
 // is not interrupted (it is short, and a crash in it is finished or undone
-// by the next command, see Recover).
+// by the next command, see Recover). The check empties the type
+// information of rep.Model's packages that the phase replaces (see
+// verify.Input.ReleaseOld): rep.Model is not for analysing again.
 func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &Interrupted{err}
@@ -181,7 +183,7 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	if err := checkGit(ctx, rep.Dir, paths, w); err != nil {
 		return nil, err
 	}
-	in := verify.Input{Root: rep.Dir, Files: files, Command: w.Verify, Progress: w.Progress, Vet: w.Vet}
+	in := verify.Input{Root: rep.Dir, Files: files, Command: w.Verify, Progress: w.Progress, Vet: w.Vet, ReleaseOld: true}
 	if rep.whole {
 		in.Old = rep.Model.Load
 	}

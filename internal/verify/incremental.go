@@ -40,7 +40,9 @@ func (e *needsCopy) Error() string { return e.why }
 // incremental is one phase type-checked against the module as loaded.
 type incremental struct {
 	old *load.Module
-	// contents are the phase's files by absolute name; nil is deleted.
+	// files are the phase's changes; contents their new content by
+	// absolute name, nil for deleted.
+	files    []patch.FileChange
 	contents map[string][]byte
 	// added are the phase's new files, by the loaded package they join.
 	added map[*packages.Package][]string
@@ -58,6 +60,9 @@ type incremental struct {
 	// package ID.
 	errors map[string][]string
 	ctx    context.Context
+	// released is set once the type information of the packages
+	// checked again is emptied in old (see releaseOld).
+	released bool
 	// mu guards checked and errors while packages are checked in
 	// parallel; importMu guards byPath and the export data read into it.
 	mu, importMu sync.Mutex
@@ -67,7 +72,7 @@ type incremental struct {
 // import them; it returns the module with the checked packages in place
 // of the loaded ones.
 func checkIncremental(ctx context.Context, old *load.Module, files []patch.FileChange) (*incremental, error) {
-	s := &incremental{old: old, contents: map[string][]byte{}, added: map[*packages.Package][]string{},
+	s := &incremental{old: old, files: files, contents: map[string][]byte{}, added: map[*packages.Package][]string{},
 		syntax: map[string]*ast.File{}, stale: map[*packages.Package]bool{}, checked: map[*packages.Package]*packages.Package{},
 		byPath: map[string]*types.Package{}, errors: map[string][]string{}, ctx: ctx}
 	for _, f := range files {
@@ -540,4 +545,41 @@ func (s *incremental) now(p *packages.Package) *packages.Package {
 		return c
 	}
 	return p
+}
+
+// releaseOld empties, in the module as loaded, the type information of
+// the module's packages that were checked again: the checked ones stand
+// for them from now on, and the types (which the API check compares)
+// stay. The maps are emptied in place, since the analysis model that
+// planned the phase shares them.
+func (s *incremental) releaseOld() {
+	for n, stale := range s.stale {
+		if stale && s.inModule(n) && n.TypesInfo != nil && s.checked[n] != n {
+			*n.TypesInfo = types.Info{}
+		}
+	}
+	s.released = true
+}
+
+// beforeAgain is pkgs, packages of the module as loaded, with their type
+// information: pkgs themselves, or, once releaseOld emptied it, the
+// packages type-checked again from the module as the phase leaves it
+// with the phase undone.
+func (s *incremental) beforeAgain(ctx context.Context, pkgs []*packages.Package) ([]*packages.Package, error) {
+	if !s.released {
+		return pkgs, nil
+	}
+	undo := make([]patch.FileChange, len(s.files))
+	for i, f := range s.files {
+		undo[i] = patch.FileChange{Path: f.Path, Old: f.New, New: f.Old}
+	}
+	back, err := checkIncremental(ctx, s.module(), undo)
+	if err != nil {
+		return nil, fmt.Errorf("type-check the packages as they were: %w", err)
+	}
+	out := make([]*packages.Package, len(pkgs))
+	for i, p := range pkgs {
+		out[i] = back.now(s.now(p))
+	}
+	return out, nil
 }

@@ -77,6 +77,9 @@ func phaseInProcess(ctx context.Context, in Input) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if in.ReleaseOld {
+		inc.releaseOld()
+	}
 	if err := checkVetInProcess(ctx, in, inc, res); err != nil {
 		return nil, err
 	}
@@ -151,6 +154,9 @@ func checkVetInProcess(ctx context.Context, in Input, inc *incremental, res *Res
 	}
 	var was []finding
 	if len(is) > 0 {
+		if before, err = inc.beforeAgain(ctx, before); err != nil {
+			return err
+		}
 		if was, _, err = vetInProcess(v, before, nil); err != nil {
 			return err
 		}

@@ -44,6 +44,12 @@ type Input struct {
 	// Old is the module as it stands, loaded with every package (./...);
 	// nil to load it here.
 	Old *load.Module
+	// ReleaseOld says that the caller reads no type information (TypesInfo)
+	// of Old's packages that the phase changes, or that import them, once
+	// Phase is called: the in-process check then empties it as soon as the
+	// packages are type-checked again, so that the module's type
+	// information is held once, not twice, while the phase is vetted.
+	ReleaseOld bool
 	// Command, when set, is run with sh -c in the copy; it must exit 0.
 	Command string
 	// Progress, when set, says which check runs.
