@@ -69,6 +69,7 @@ func ApplyAll(ctx context.Context, o ApplyOptions, w WriteOptions, a AllOptions)
 		return fmt.Sprintf("apply --all: %d of %d phases applied", len(applied), total)
 	})
 	defer stop()
+	w.plansNext = true
 	for {
 		start := time.Now()
 		w.Progress.Printf("phase %d: planning…", len(done)+1)

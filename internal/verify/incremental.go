@@ -60,6 +60,10 @@ type incremental struct {
 	// package ID.
 	errors map[string][]string
 	ctx    context.Context
+	// mayKeep lets importers of the changed packages stand as loaded
+	// when the phase cannot change how they compile; kept are those.
+	mayKeep bool
+	kept    []*packages.Package
 	// released is set once the type information of the packages
 	// checked again is emptied in old (see releaseOld).
 	released bool
@@ -69,10 +73,11 @@ type incremental struct {
 }
 
 // checkIncremental type-checks the phase's packages and those that
-// import them; it returns the module with the checked packages in place
-// of the loaded ones.
-func checkIncremental(ctx context.Context, old *load.Module, files []patch.FileChange) (*incremental, error) {
-	s := &incremental{old: old, files: files, contents: map[string][]byte{}, added: map[*packages.Package][]string{},
+// import them (with mayKeep, only those importers that the checks need
+// or whose compilation the phase may change); it returns the module with
+// the checked packages in place of the loaded ones.
+func checkIncremental(ctx context.Context, old *load.Module, files []patch.FileChange, mayKeep bool) (*incremental, error) {
+	s := &incremental{old: old, files: files, mayKeep: mayKeep, contents: map[string][]byte{}, added: map[*packages.Package][]string{},
 		syntax: map[string]*ast.File{}, stale: map[*packages.Package]bool{}, checked: map[*packages.Package]*packages.Package{},
 		byPath: map[string]*types.Package{}, errors: map[string][]string{}, ctx: ctx}
 	for _, f := range files {
@@ -243,15 +248,45 @@ func (s *incremental) changes(n *packages.Package) bool {
 
 // checkAll checks every stale package again once the stale packages it
 // imports are, as many at a time as there are CPUs; the others stand as
-// loaded.
+// loaded. With s.mayKeep, the packages the checks need come first (see
+// needed), and the other importers stand as loaded too when the
+// changed packages' API cannot change how they compile (see
+// keepImporters).
 func (s *incremental) checkAll() error {
-	done := map[*packages.Package]chan struct{}{}
+	rest := map[*packages.Package]bool{}
 	for n, stale := range s.stale {
 		if stale {
-			done[n] = make(chan struct{})
+			rest[n] = true
 		} else {
 			s.checked[n] = n
 		}
+	}
+	if !s.mayKeep {
+		return s.checkSet(rest)
+	}
+	first := s.needed()
+	for n := range first {
+		delete(rest, n)
+	}
+	if err := s.checkSet(first); err != nil || len(rest) == 0 {
+		return err
+	}
+	if why := s.keepImporters(first, rest); why != "" {
+		return s.checkSet(rest)
+	}
+	for n := range rest {
+		s.checked[n] = n
+		s.kept = append(s.kept, n)
+	}
+	return nil
+}
+
+// checkSet checks the packages of set again, each once those of set it
+// imports are; every other stale package it imports is checked already.
+func (s *incremental) checkSet(set map[*packages.Package]bool) error {
+	done := map[*packages.Package]chan struct{}{}
+	for n := range set {
+		done[n] = make(chan struct{})
 	}
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	errs := make(chan error, len(done))
@@ -573,7 +608,7 @@ func (s *incremental) beforeAgain(ctx context.Context, pkgs []*packages.Package)
 	for i, f := range s.files {
 		undo[i] = patch.FileChange{Path: f.Path, Old: f.New, New: f.Old}
 	}
-	back, err := checkIncremental(ctx, s.module(), undo)
+	back, err := checkIncremental(ctx, s.module(), undo, false)
 	if err != nil {
 		return nil, fmt.Errorf("type-check the packages as they were: %w", err)
 	}

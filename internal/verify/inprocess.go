@@ -87,6 +87,9 @@ func phaseInProcess(ctx context.Context, in Input) (*Result, error) {
 	if err := checkAPI(ctx, in, res.Module, res); err != nil {
 		return nil, err
 	}
+	if len(inc.kept) > 0 {
+		res.Module = nil // its kept packages import the old versions
+	}
 	if err := commandOnCopy(ctx, in, res); err != nil {
 		return nil, err
 	}
@@ -101,7 +104,7 @@ func phaseInProcess(ctx context.Context, in Input) (*Result, error) {
 func typeCheckInProcess(ctx context.Context, in Input, old *load.Module, res *Result) (*incremental, error) {
 	start := time.Now()
 	in.Progress.Printf("type-checking the changed packages and those that import them…")
-	inc, err := checkIncremental(ctx, old, in.Files)
+	inc, err := checkIncremental(ctx, old, in.Files, !in.WantModule)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +114,11 @@ func typeCheckInProcess(ctx context.Context, in Input, old *load.Module, res *Re
 			n++
 		}
 	}
+	n -= len(inc.kept)
 	note := fmt.Sprintf("%d %s checked again in process", n, plural(n, "package", "packages"))
+	if k := len(inc.kept); k > 0 {
+		note += fmt.Sprintf("; %d %s as loaded: the changed packages' API only gains names that cannot collide in them", k, plural(k, "importer", "importers"))
+	}
 	if added := addedErrors(inc.before(), inc.broken()); len(added) > 0 {
 		return nil, &Failure{Check: "type-check", Detail: strings.Join(added, "\n")}
 	}
