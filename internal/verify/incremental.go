@@ -96,6 +96,13 @@ func checkIncremental(ctx context.Context, old *load.Module, files []patch.FileC
 	if err := s.checkAll(); err != nil {
 		return nil, err
 	}
+	for n, c := range s.checked {
+		if c != n && !s.inModule(c) {
+			// Only its types serve from now on: nothing analyses a
+			// package outside the module.
+			c.Syntax, c.TypesInfo = nil, nil
+		}
+	}
 	return s, nil
 }
 
@@ -340,11 +347,6 @@ func (s *incremental) check(n *packages.Package) (*packages.Package, error) {
 		return nil, err
 	}
 	s.typeCheck(c)
-	if !s.inModule(c) {
-		// Only its types serve: nothing analyses a package outside the
-		// module.
-		c.Syntax, c.TypesInfo = nil, nil
-	}
 	return c, nil
 }
 

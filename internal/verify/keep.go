@@ -27,8 +27,9 @@ import (
 //     promoted method can make a selector ambiguous or collide with
 //     another embedded field's. No such embedding at all keeps the
 //     importers;
-//   - packages outside the module are always checked again (their syntax
-//     was not loaded to look for either).
+//   - packages outside the module are always checked again (the load
+//     kept no syntax of theirs to look for dot-imports in), and their
+//     struct types count like the module's.
 //
 // Vet needs no kept package: it analyses the packages of the changed
 // folders, which are checked again with everything they import (facts
@@ -100,16 +101,12 @@ func (s *incremental) keepImporters(first, rest map[*packages.Package]bool) stri
 	return ""
 }
 
-// embedding says where a stale package embeds a type of grown; a
-// package outside the module counts wherever it does, since its syntax
-// was not kept to look.
+// embedding says where a stale package embeds a type of grown (those
+// outside the module are checked again by now, with their syntax).
 func (s *incremental) embedding(grown map[string]bool) string {
 	for n, stale := range s.stale {
 		if !stale {
 			continue
-		}
-		if !s.inModule(n) {
-			return n.PkgPath + ", outside the module, imports a package whose types gain methods"
 		}
 		if why := embedsGrown(s.now(n), grown); why != "" {
 			return why
