@@ -3,12 +3,14 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/smartmigrate/smartmigrate/internal/journal"
 	"github.com/smartmigrate/smartmigrate/internal/progress"
+	"github.com/smartmigrate/smartmigrate/strategies"
 )
 
 // AllOptions say how many phases ApplyAll applies.
@@ -19,8 +21,8 @@ type AllOptions struct {
 	Through string
 	// Each, when set, gets every phase once it is written, before the
 	// next one starts. Once it returns, the result's Report.Model and
-	// Verify.Module are dropped, so that a long run holds one module at
-	// a time.
+	// Verify.Module are dropped and its Report.Phase.Units become
+	// strategies.Nodes, so that a long run holds one module at a time.
 	Each func(*ApplyResult)
 }
 
@@ -66,6 +68,7 @@ func ApplyAll(ctx context.Context, o ApplyOptions, w WriteOptions, a AllOptions)
 		return fmt.Sprintf("apply --all: %d of %d phases applied", len(applied), total)
 	})
 	defer stop()
+	w.plansNext = true
 	for {
 		start := time.Now()
 		w.Progress.Printf("phase %d: planning…", len(done)+1)
@@ -95,11 +98,33 @@ func ApplyAll(ctx context.Context, o ApplyOptions, w WriteOptions, a AllOptions)
 		if res.Verify != nil && res.Report.whole {
 			o.loaded = res.Verify.Module
 		}
-		res.Report.Model = nil
-		if res.Verify != nil {
-			res.Verify.Module = nil
-		}
+		release(res)
+		// The module the phase started from is garbage now; collecting
+		// it here sets the collector's next goal from one module, not
+		// the two that were live while the phase was checked.
+		runtime.GC()
 	}
+}
+
+// release drops what res holds of the module as it was: its model, the
+// module the check left (the next phase's now) and the phase's units,
+// which reach every function, syntax tree and type of the model; they
+// become Nodes holding their values. Without it, a run held every
+// phase's module until the end.
+func release(res *ApplyResult) {
+	res.Report.Model = nil
+	if res.Verify != nil {
+		res.Verify.Module = nil
+	}
+	units := make([]strategies.Unit, len(res.Report.Phase.Units))
+	for i, u := range res.Report.Phase.Units {
+		n := &strategies.Node{ID: u.UnitID(), Funcs: u.FuncIDs(), Exported: u.IsExported(), Callees: u.CalleeIDs(), Score: u.StaticScore()}
+		if r, ok := u.(strategies.Requirer); ok {
+			n.Requires = r.RequiredIDs()
+		}
+		units[i] = n
+	}
+	res.Report.Phase.Units = units
 }
 
 // ownWrites is w allowing, for the git check of later phases, the files

@@ -2,9 +2,13 @@ package migrate_test
 
 import (
 	"errors"
+	"go/types"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"weak"
 
 	"github.com/smartmigrate/smartmigrate/internal/journal"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
@@ -110,4 +114,40 @@ func TestApplyAllStopsAtFailure(t *testing.T) {
 	if jerr != nil || len(j.Phases) != 3 {
 		t.Fatalf("journal: %v, %v", j, jerr)
 	}
+}
+
+// TestApplyAllHoldsOneModule: once a phase is written and the next has
+// started, nothing ApplyAll returns holds the types of the packages that
+// phase changed as they were before it (the check replaced them), so
+// that a run's memory does not grow with its phases.
+func TestApplyAllHoldsOneModule(t *testing.T) {
+	dir := copyExample(t)
+	var old []weak.Pointer[types.Package]
+	each := func(res *migrate.ApplyResult) {
+		changed := map[string]bool{}
+		for _, f := range res.Report.Rewrite.Files {
+			changed[filepath.Join(res.Report.Dir, filepath.FromSlash(f.Path))] = true
+		}
+		for _, p := range res.Report.Model.Load.Packages {
+			if slices.ContainsFunc(p.CompiledGoFiles, func(f string) bool { return changed[f] }) {
+				old = append(old, weak.Make(p.Types))
+			}
+		}
+	}
+	done, _, err := migrate.ApplyAll(t.Context(), migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: dir}}, migrate.WriteOptions{}, migrate.AllOptions{Each: each})
+	if err != nil || len(done) < 2 || len(old) == 0 {
+		t.Fatalf("%d phases, %d changed packages: %v", len(done), len(old), err)
+	}
+	runtime.GC()
+	for i, p := range old {
+		if p.Value() != nil {
+			t.Errorf("%s as it was before its phase is still reachable (%d of %d changed packages)", p.Value().Path(), i+1, len(old))
+		}
+	}
+	for i, res := range done {
+		if len(res.Report.Phase.Units) == 0 || res.Report.Phase.Units[0].UnitID() == "" {
+			t.Errorf("phase %d: its units are gone from the result: %v", i+1, res.Report.Phase.Units)
+		}
+	}
+	runtime.KeepAlive(done)
 }

@@ -42,6 +42,9 @@ type WriteOptions struct {
 	// written are the files that earlier phases of ApplyAll wrote and
 	// did not commit: their changes are no one else's.
 	written map[string]bool
+	// plansNext is set by ApplyAll, which plans each phase from the
+	// module the previous one's check left (verify.Input.WantModule).
+	plansNext bool
 }
 
 // Interrupted is the error of an apply stopped before it wrote anything.
@@ -162,7 +165,9 @@ func firstLine(s string) string {
 // *verify.Failure. When ctx is done before the write begins, nothing is
 // written and the error is an *Interrupted; the write itself, once begun,
 // is not interrupted (it is short, and a crash in it is finished or undone
-// by the next command, see Recover).
+// by the next command, see Recover). The check empties the type
+// information of rep.Model's packages that the phase replaces (see
+// verify.Input.ReleaseOld): rep.Model is not for analysing again.
 func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &Interrupted{err}
@@ -181,7 +186,7 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	if err := checkGit(ctx, rep.Dir, paths, w); err != nil {
 		return nil, err
 	}
-	in := verify.Input{Root: rep.Dir, Files: files, Command: w.Verify, Progress: w.Progress, Vet: w.Vet}
+	in := verify.Input{Root: rep.Dir, Files: files, Command: w.Verify, Progress: w.Progress, Vet: w.Vet, ReleaseOld: true, WantModule: w.plansNext}
 	if rep.whole {
 		in.Old = rep.Model.Load
 	}

@@ -35,7 +35,7 @@ func BenchmarkTypeCheckPhase(b *testing.B) {
 		}
 		b.Run(name+"/importer", func(b *testing.B) {
 			for b.Loop() {
-				inc, err := checkIncremental(b.Context(), old, phase())
+				inc, err := checkIncremental(b.Context(), old, phase(), true)
 				if err != nil || len(inc.broken()) > len(inc.before()) {
 					b.Fatalf("%v %v", err, inc.broken())
 				}

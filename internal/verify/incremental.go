@@ -40,7 +40,9 @@ func (e *needsCopy) Error() string { return e.why }
 // incremental is one phase type-checked against the module as loaded.
 type incremental struct {
 	old *load.Module
-	// contents are the phase's files by absolute name; nil is deleted.
+	// files are the phase's changes; contents their new content by
+	// absolute name, nil for deleted.
+	files    []patch.FileChange
 	contents map[string][]byte
 	// added are the phase's new files, by the loaded package they join.
 	added map[*packages.Package][]string
@@ -58,16 +60,24 @@ type incremental struct {
 	// package ID.
 	errors map[string][]string
 	ctx    context.Context
+	// mayKeep lets importers of the changed packages stand as loaded
+	// when the phase cannot change how they compile; kept are those.
+	mayKeep bool
+	kept    []*packages.Package
+	// released is set once the type information of the packages
+	// checked again is emptied in old (see releaseOld).
+	released bool
 	// mu guards checked and errors while packages are checked in
 	// parallel; importMu guards byPath and the export data read into it.
 	mu, importMu sync.Mutex
 }
 
 // checkIncremental type-checks the phase's packages and those that
-// import them; it returns the module with the checked packages in place
-// of the loaded ones.
-func checkIncremental(ctx context.Context, old *load.Module, files []patch.FileChange) (*incremental, error) {
-	s := &incremental{old: old, contents: map[string][]byte{}, added: map[*packages.Package][]string{},
+// import them (with mayKeep, only those importers that the checks need
+// or whose compilation the phase may change); it returns the module with
+// the checked packages in place of the loaded ones.
+func checkIncremental(ctx context.Context, old *load.Module, files []patch.FileChange, mayKeep bool) (*incremental, error) {
+	s := &incremental{old: old, files: files, mayKeep: mayKeep, contents: map[string][]byte{}, added: map[*packages.Package][]string{},
 		syntax: map[string]*ast.File{}, stale: map[*packages.Package]bool{}, checked: map[*packages.Package]*packages.Package{},
 		byPath: map[string]*types.Package{}, errors: map[string][]string{}, ctx: ctx}
 	for _, f := range files {
@@ -85,6 +95,13 @@ func checkIncremental(ctx context.Context, old *load.Module, files []patch.FileC
 	}
 	if err := s.checkAll(); err != nil {
 		return nil, err
+	}
+	for n, c := range s.checked {
+		if c != n && !s.inModule(c) {
+			// Only its types serve from now on: nothing analyses a
+			// package outside the module.
+			c.Syntax, c.TypesInfo = nil, nil
+		}
 	}
 	return s, nil
 }
@@ -201,22 +218,18 @@ func matchFile(name string, src []byte) (bool, error) {
 	return ctxt.MatchFile(filepath.Dir(name), filepath.Base(name))
 }
 
-// markStale reports whether the module package n must be checked again:
-// it holds a changed file, or it imports one that must.
+// markStale reports whether the package n must be checked again: it is
+// a module package that holds a changed file, or it imports one that
+// must. A package outside the module can: a module the module's tests
+// import may import the module back (nats.go's tests import
+// nats-server, which imports nats.go), and the go command compiles it
+// against the module as it stands.
 func (s *incremental) markStale(n *packages.Package) bool {
 	if v, ok := s.stale[n]; ok {
 		return v
 	}
 	s.stale[n] = false // the import graph has no cycles
-	if !s.inModule(n) {
-		return false
-	}
-	v := len(s.added[n]) > 0
-	for _, f := range n.CompiledGoFiles {
-		if _, ok := s.contents[f]; ok {
-			v = true
-		}
-	}
+	v := s.inModule(n) && s.changes(n)
 	for _, ip := range n.Imports {
 		if s.markStale(ip) {
 			v = true
@@ -226,17 +239,61 @@ func (s *incremental) markStale(n *packages.Package) bool {
 	return v
 }
 
+// changes reports whether the phase changes or adds a file of the module
+// package n.
+func (s *incremental) changes(n *packages.Package) bool {
+	if len(s.added[n]) > 0 {
+		return true
+	}
+	for _, f := range n.CompiledGoFiles {
+		if _, ok := s.contents[f]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // checkAll checks every stale package again once the stale packages it
 // imports are, as many at a time as there are CPUs; the others stand as
-// loaded.
+// loaded. With s.mayKeep, the packages the checks need come first (see
+// needed), and the other importers stand as loaded too when the
+// changed packages' API cannot change how they compile (see
+// keepImporters).
 func (s *incremental) checkAll() error {
-	done := map[*packages.Package]chan struct{}{}
+	rest := map[*packages.Package]bool{}
 	for n, stale := range s.stale {
 		if stale {
-			done[n] = make(chan struct{})
+			rest[n] = true
 		} else {
 			s.checked[n] = n
 		}
+	}
+	if !s.mayKeep {
+		return s.checkSet(rest)
+	}
+	first := s.needed()
+	for n := range first {
+		delete(rest, n)
+	}
+	if err := s.checkSet(first); err != nil || len(rest) == 0 {
+		return err
+	}
+	if why := s.keepImporters(first, rest); why != "" {
+		return s.checkSet(rest)
+	}
+	for n := range rest {
+		s.checked[n] = n
+		s.kept = append(s.kept, n)
+	}
+	return nil
+}
+
+// checkSet checks the packages of set again, each once those of set it
+// imports are; every other stale package it imports is checked already.
+func (s *incremental) checkSet(set map[*packages.Package]bool) error {
+	done := map[*packages.Package]chan struct{}{}
+	for n := range set {
+		done[n] = make(chan struct{})
 	}
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	errs := make(chan error, len(done))
@@ -525,4 +582,41 @@ func (s *incremental) now(p *packages.Package) *packages.Package {
 		return c
 	}
 	return p
+}
+
+// releaseOld empties, in the module as loaded, the type information of
+// the module's packages that were checked again: the checked ones stand
+// for them from now on, and the types (which the API check compares)
+// stay. The maps are emptied in place, since the analysis model that
+// planned the phase shares them.
+func (s *incremental) releaseOld() {
+	for n, stale := range s.stale {
+		if stale && s.inModule(n) && n.TypesInfo != nil && s.checked[n] != n {
+			*n.TypesInfo = types.Info{}
+		}
+	}
+	s.released = true
+}
+
+// beforeAgain is pkgs, packages of the module as loaded, with their type
+// information: pkgs themselves, or, once releaseOld emptied it, the
+// packages type-checked again from the module as the phase leaves it
+// with the phase undone.
+func (s *incremental) beforeAgain(ctx context.Context, pkgs []*packages.Package) ([]*packages.Package, error) {
+	if !s.released {
+		return pkgs, nil
+	}
+	undo := make([]patch.FileChange, len(s.files))
+	for i, f := range s.files {
+		undo[i] = patch.FileChange{Path: f.Path, Old: f.New, New: f.Old}
+	}
+	back, err := checkIncremental(ctx, s.module(), undo, false)
+	if err != nil {
+		return nil, fmt.Errorf("type-check the packages as they were: %w", err)
+	}
+	out := make([]*packages.Package, len(pkgs))
+	for i, p := range pkgs {
+		out[i] = back.now(s.now(p))
+	}
+	return out, nil
 }

@@ -77,12 +77,18 @@ func phaseInProcess(ctx context.Context, in Input) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if in.ReleaseOld {
+		inc.releaseOld()
+	}
 	if err := checkVetInProcess(ctx, in, inc, res); err != nil {
 		return nil, err
 	}
 	res.Module = inc.module()
 	if err := checkAPI(ctx, in, res.Module, res); err != nil {
 		return nil, err
+	}
+	if len(inc.kept) > 0 {
+		res.Module = nil // its kept packages import the old versions
 	}
 	if err := commandOnCopy(ctx, in, res); err != nil {
 		return nil, err
@@ -98,7 +104,7 @@ func phaseInProcess(ctx context.Context, in Input) (*Result, error) {
 func typeCheckInProcess(ctx context.Context, in Input, old *load.Module, res *Result) (*incremental, error) {
 	start := time.Now()
 	in.Progress.Printf("type-checking the changed packages and those that import them…")
-	inc, err := checkIncremental(ctx, old, in.Files)
+	inc, err := checkIncremental(ctx, old, in.Files, !in.WantModule)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +114,11 @@ func typeCheckInProcess(ctx context.Context, in Input, old *load.Module, res *Re
 			n++
 		}
 	}
+	n -= len(inc.kept)
 	note := fmt.Sprintf("%d %s checked again in process", n, plural(n, "package", "packages"))
+	if k := len(inc.kept); k > 0 {
+		note += fmt.Sprintf("; %d %s as loaded: the changed packages' API only gains names that cannot collide in them", k, plural(k, "importer", "importers"))
+	}
 	if added := addedErrors(inc.before(), inc.broken()); len(added) > 0 {
 		return nil, &Failure{Check: "type-check", Detail: strings.Join(added, "\n")}
 	}
@@ -151,6 +161,9 @@ func checkVetInProcess(ctx context.Context, in Input, inc *incremental, res *Res
 	}
 	var was []finding
 	if len(is) > 0 {
+		if before, err = inc.beforeAgain(ctx, before); err != nil {
+			return err
+		}
 		if was, _, err = vetInProcess(v, before, nil); err != nil {
 			return err
 		}

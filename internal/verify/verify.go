@@ -44,6 +44,19 @@ type Input struct {
 	// Old is the module as it stands, loaded with every package (./...);
 	// nil to load it here.
 	Old *load.Module
+	// ReleaseOld says that the caller reads no type information (TypesInfo)
+	// of Old's packages that the phase changes, or that import them, once
+	// Phase is called: the in-process check then empties it as soon as the
+	// packages are type-checked again, so that the module's type
+	// information is held once, not twice, while the phase is vetted.
+	ReleaseOld bool
+	// WantModule says that the caller plans the next phase from
+	// Result.Module: every package that imports a changed one is then
+	// type-checked again. Without it, importers that the phase cannot
+	// make compile differently (the changed packages' API only gains
+	// names that cannot collide in them) stand as loaded, and
+	// Result.Module is nil when any did.
+	WantModule bool
 	// Command, when set, is run with sh -c in the copy; it must exit 0.
 	Command string
 	// Progress, when set, says which check runs.
@@ -70,7 +83,8 @@ type Result struct {
 	Compatible map[string][]string `json:"compatible,omitempty"`
 	// Module is, when the checks ran in process, the module as the phase
 	// leaves it (the loaded module with the packages checked again in
-	// place): what the next phase can be planned from without a load.
+	// place): what the next phase can be planned from without a load. It
+	// is nil when importers were kept as loaded (see Input.WantModule).
 	Module *load.Module `json:"-"`
 }
 

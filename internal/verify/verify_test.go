@@ -52,16 +52,20 @@ func change(newText string) []patch.FileChange {
 
 // TestVetFindingThatMovesIsNotNew: the old finding on another line, plus
 // an addition, passes.
+// With ReleaseOld, the packages as they were are type-checked again for
+// the comparison.
 func TestVetFindingThatMovesIsNotNew(t *testing.T) {
 	forEachMode(t, func(t *testing.T, mode VetMode) {
-		root := module(t)
-		moved := strings.Replace(old, "// F prints.", "// G is new.\nfunc G() {}\n\n// F prints.", 1)
-		res, err := Phase(t.Context(), Input{Root: root, Vet: mode, Files: change(moved)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := res.Compatible["example.com/v"]; len(got) != 1 || got[0] != "G: added" {
-			t.Errorf("compatible = %v", res.Compatible)
+		for _, release := range []bool{false, true} {
+			root := module(t)
+			moved := strings.Replace(old, "// F prints.", "// G is new.\nfunc G() {}\n\n// F prints.", 1)
+			res, err := Phase(t.Context(), Input{Root: root, Vet: mode, Files: change(moved), ReleaseOld: release})
+			if err != nil {
+				t.Fatalf("ReleaseOld %v: %v", release, err)
+			}
+			if got := res.Compatible["example.com/v"]; len(got) != 1 || got[0] != "G: added" {
+				t.Errorf("ReleaseOld %v: compatible = %v", release, res.Compatible)
+			}
 		}
 	})
 }
