@@ -27,14 +27,14 @@ type FinalizeInput struct {
 // context.Background().
 type Shim struct {
 	// ID is the shim's ID; Form the name of its ctx form.
-	ID   string            `json:"id"`
-	Form string            `json:"form"`
-	Pos  analysis.Position `json:"pos"`
+	ID   string
+	Form string
+	Pos  analysis.Position
 	// Exported is true when code outside the package can call it.
-	Exported bool `json:"exported"`
+	Exported bool
 	// Removed is true when the finalize phase deletes it (unexported, no
 	// callers left).
-	Removed bool `json:"removed,omitempty"`
+	Removed bool
 
 	fn   *types.Func
 	decl *ast.FuncDecl

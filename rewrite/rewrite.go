@@ -82,12 +82,12 @@ const (
 
 // Diagnostic is one thing the rewrite did or could not do, at a place.
 type Diagnostic struct {
-	Pos     analysis.Position `json:"pos"`
-	Code    Code              `json:"code"`
-	Message string            `json:"message"`
+	Pos     analysis.Position
+	Code    Code
+	Message string
 	// Func is the ID of the module function the diagnostic is about, when
 	// there is one (the callee of a moved call, the offloaded function).
-	Func string `json:"func,omitempty"`
+	Func string
 }
 
 func (d Diagnostic) String() string { return d.Pos.String() + ": " + d.Message }
@@ -120,30 +120,30 @@ const (
 
 // Decl is a declaration the rewrite created or changed.
 type Decl struct {
-	Kind DeclKind `json:"kind"`
+	Kind DeclKind
 	// Name is the declaration's qualified name, as types.Func.FullName
 	// prints it: "(*example.com/shop/api.Client).FetchContext".
-	Name string `json:"name"`
+	Name string
 	// Func is the ID of the unit function it belongs to.
-	Func string `json:"func,omitempty"`
+	Func string
 }
 
 // Result is the rewritten phase.
 type Result struct {
 	// Files are the changed files, sorted by path.
-	Files []patch.FileChange `json:"-"`
+	Files []patch.FileChange
 	// Units are the IDs of the units changed.
-	Units []string `json:"units"`
+	Units []string
 	// Diagnostics are what the rewrite did and could not do, by position.
-	Diagnostics []Diagnostic `json:"diagnostics"`
+	Diagnostics []Diagnostic
 	// Created are the declarations the phase creates or changes, and the
 	// imports it adds.
-	Created []Decl `json:"created"`
+	Created []Decl
 	// Uses are the qualified names of declarations from before the phase
 	// (ctx forms, functions migrated in place, helpers, imports) that the
 	// phase's new code relies on: a phase that created one of them cannot
 	// be reverted while this one stays.
-	Uses []string `json:"uses"`
+	Uses []string
 }
 
 // Of returns the diagnostics with the given code, in order.

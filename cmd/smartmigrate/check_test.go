@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/smartmigrate/smartmigrate/cmd/smartmigrate/schema"
 )
 
 // TestCheckGolden prints check's findings on the bundled example in every
@@ -23,13 +25,7 @@ func TestCheckGolden(t *testing.T) {
 		outputs[format] = stdout.String()
 		compareGolden(t, filepath.Join("../../golden/example", "check."+format), stdout.String())
 	}
-	var rep struct {
-		Count    int `json:"count"`
-		Findings []struct {
-			File string `json:"file"`
-			Line int    `json:"line"`
-		} `json:"findings"`
-	}
+	var rep schema.Check
 	if err := json.Unmarshal([]byte(outputs["json"]), &rep); err != nil {
 		t.Fatalf("--format=json is not JSON: %v", err)
 	}

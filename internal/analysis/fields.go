@@ -40,8 +40,8 @@ type FuncField struct {
 // Unresolved is an assignment to a FuncField whose value the analysis
 // cannot follow.
 type Unresolved struct {
-	At  Position `json:"at"`
-	Why string   `json:"why"`
+	At  Position
+	Why string
 }
 
 // Short is the field's name for people.

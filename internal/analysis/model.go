@@ -24,9 +24,9 @@ import (
 
 // Position is a place in the module, File relative to the module root.
 type Position struct {
-	File string `json:"file"`
-	Line int    `json:"line"`
-	Col  int    `json:"col"`
+	File string
+	Line int
+	Col  int
 }
 
 func (p Position) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
@@ -208,11 +208,11 @@ func (o *Op) Call() *ast.CallExpr { c, _ := o.Node.(*ast.CallExpr); return c }
 type Via struct {
 	// Call is the operation's callee (Rule.Call), or what it is
 	// ("channel receive").
-	Call string `json:"call"`
+	Call string
 	// At is where the operation is.
-	At Position `json:"at"`
+	At Position
 	// Why, for an operation a ctx cannot reach, says why.
-	Why string `json:"why,omitempty"`
+	Why string
 }
 
 func (v Via) String() string {

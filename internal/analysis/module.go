@@ -190,16 +190,16 @@ func (m *Model) alsoDeclared() {
 type Counts struct {
 	// ContextAware counts functions that take a context, have a ctx form
 	// (Foo beside its FooContext counts once) or are HTTP handlers.
-	ContextAware int `json:"contextAware"`
+	ContextAware int
 	// Blocking counts the blocking functions without a context yet:
 	// ToMigrate of them are in units, LeftOut are left alone.
-	Blocking  int `json:"blocking"`
-	ToMigrate int `json:"toMigrate"`
-	LeftOut   int `json:"leftOut"`
+	Blocking  int
+	ToMigrate int
+	LeftOut   int
 	// Cancellable counts the functions that take a context by how far it
 	// reaches in their bodies (see Func.CtxReach): fully, partly, not at
 	// all.
-	Cancellable map[Reach]int `json:"cancellable"`
+	Cancellable map[Reach]int
 }
 
 // Add adds o to c.
@@ -266,9 +266,9 @@ func (m *Model) CountByPackage() map[string]*Counts {
 type Summary struct {
 	Counts
 	// Units counts units.
-	Units int `json:"units"`
+	Units int
 	// Skipped counts the functions left out by reason.
-	Skipped map[SkipCode]int `json:"skipped"`
+	Skipped map[SkipCode]int
 }
 
 // Summary counts the model.

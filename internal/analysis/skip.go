@@ -34,11 +34,11 @@ const (
 
 // Skip is why a function is left alone: a code and what it is about.
 type Skip struct {
-	Code SkipCode `json:"code"`
+	Code SkipCode
 	// Detail completes the code: the interface that fixes the signature
 	// ("io.Reader"), what took the ctx form's name, the implementation
 	// that keeps an interface from changing.
-	Detail string `json:"detail,omitempty"`
+	Detail string
 }
 
 // IsZero reports whether s says nothing (the function is not left alone).
@@ -116,11 +116,11 @@ const (
 
 // Risk is a note for the reviewer of a unit.
 type Risk struct {
-	Code RiskCode `json:"code"`
+	Code RiskCode
 	// Detail is what the risk is about: an interface, a callee, files.
-	Detail string `json:"detail,omitempty"`
+	Detail string
 	// At is where, when the risk has a place.
-	At Position `json:"at,omitzero"`
+	At Position
 }
 
 // String is the risk for people.

@@ -1,7 +1,6 @@
 package checker
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -45,9 +44,9 @@ func ParseFormat(s string) (Format, error) {
 // Result is what one check found.
 type Result struct {
 	// Since is the --since ref, "" when every function was checked.
-	Since    string    `json:"since,omitempty"`
-	Count    int       `json:"count"`
-	Findings []Finding `json:"findings"`
+	Since    string
+	Count    int
+	Findings []Finding
 }
 
 // Write prints r in format f. Text and JSON name files as the findings
@@ -87,11 +86,7 @@ func checkJSON(r Result) schema.Check {
 	return out
 }
 
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
+func writeJSON(w io.Writer, v any) error { return schema.Write(w, v) }
 
 func writeText(w io.Writer, r Result) error {
 	for _, f := range r.Findings {

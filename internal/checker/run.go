@@ -22,22 +22,22 @@ import (
 type Finding struct {
 	// File is relative to the folder check ran in; Line and Col are the
 	// function name's.
-	File string `json:"file"`
-	Line int    `json:"line"`
-	Col  int    `json:"col"`
+	File string
+	Line int
+	Col  int
 	// Func is the function's name ("Fetch"); Message the whole finding.
-	Func    string `json:"func"`
-	Message string `json:"message"`
+	Func    string
+	Message string
 	// Kind is the change the finding advises: "sibling" (add FooContext,
 	// keep Foo as its shim) or "in-place" (ctx as the first parameter).
-	Kind analysis.Kind `json:"kind"`
+	Kind analysis.Kind
 	// New is true when the whole function was added since the --since
 	// ref: it has no callers to keep, so the advice is in place.
-	New bool `json:"new,omitempty"`
+	New bool
 	// StartLine and EndLine are the declaration's lines, from its func
 	// keyword to its closing brace: what --since compares with the diff.
-	StartLine int `json:"startLine"`
-	EndLine   int `json:"endLine"`
+	StartLine int
+	EndLine   int
 
 	abs    string       // absolute file name
 	inRoot string       // the file relative to the module root

@@ -4,7 +4,6 @@
 package journal
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -166,15 +165,12 @@ func SavePlan(root string, p SavedPlan) (string, error) {
 	}
 	defer lk.Release()
 	p.Version = FormatVersion
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(p); err != nil {
-		return "", fmt.Errorf("encode plan: %w", err)
+	data, err := encode(p)
+	if err != nil {
+		return "", fmt.Errorf("plan: %w", err)
 	}
 	path := filepath.Join(root, Dir, "plan.json")
-	if err := WriteFileAtomic(path, buf.Bytes()); err != nil {
+	if err := WriteFileAtomic(path, data); err != nil {
 		return "", err
 	}
 	return path, nil

@@ -28,13 +28,13 @@ type RevertOptions struct {
 
 // Reverted is one phase a revert undid.
 type Reverted struct {
-	Phase Phase `json:"phase"`
+	Phase Phase
 	// Exact is true when every file was as the phase left it, so the exact
 	// bytes before the phase are back; false when the reverse patch was
 	// applied hunk by hunk over later changes.
-	Exact bool `json:"exact"`
+	Exact bool
 	// ByHand is true when the phase was only marked reverted (Forget).
-	ByHand bool `json:"byHand,omitempty"`
+	ByHand bool
 }
 
 // PhaseError is a --phase that names no phase revert can undo (none of

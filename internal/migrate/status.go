@@ -25,22 +25,22 @@ type StatusOptions struct {
 // PackageStatus is what the model counts of one package (or in total),
 // with the call sites in non-test code that pass context.TODO().
 type PackageStatus struct {
-	Package string `json:"package"`
+	Package string
 	analysis.Counts
-	TODO int `json:"todo"`
+	TODO int
 }
 
 // StatusReport is how far the migration is.
 type StatusReport struct {
-	Module string `json:"module"`
-	Dir    string `json:"-"`
+	Module string
+	Dir    string
 	// Phases are the journal's phases, reverted ones included.
-	Phases   []journal.Phase `json:"phases"`
-	Packages []PackageStatus `json:"packages"`
-	Total    PackageStatus   `json:"total"`
+	Phases   []journal.Phase
+	Packages []PackageStatus
+	Total    PackageStatus
 	// Uncommitted are the IDs of the phases applied with --commit
 	// that git has no commit of (see Uncommitted).
-	Uncommitted []string `json:"uncommitted,omitempty"`
+	Uncommitted []string
 }
 
 // Status loads and analyses the module and reads its journal.

@@ -3,26 +3,21 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/smartmigrate/smartmigrate/cmd/smartmigrate/schema"
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
 	"github.com/smartmigrate/smartmigrate/internal/migrate"
 	"github.com/smartmigrate/smartmigrate/rewrite"
 	"github.com/smartmigrate/smartmigrate/strategies"
 )
 
-// JSON writes v as indented JSON with a final newline.
-func JSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
+// JSON writes a document of package schema (see schema.Write).
+func JSON(w io.Writer, doc any) error { return schema.Write(w, doc) }
 
 // Short trims the module path from a qualified name:
 // "example.com/shop/api.(*Client).Fetch" -> "api.(*Client).Fetch".

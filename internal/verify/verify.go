@@ -67,25 +67,25 @@ type Input struct {
 
 // Step is one check that passed, and how long it took.
 type Step struct {
-	Name     string        `json:"name"`
-	Duration time.Duration `json:"duration"`
+	Name     string
+	Duration time.Duration
 	// Note says more ("3 compatible API changes").
-	Note string `json:"note,omitempty"`
+	Note string
 	// Preexisting is what failed the same way before the phase, and so
 	// is not blamed on it ("2 packages do not type-check").
-	Preexisting string `json:"preexisting,omitempty"`
+	Preexisting string
 }
 
 // Result is a phase that passed every check.
 type Result struct {
-	Steps []Step `json:"steps"`
+	Steps []Step
 	// Compatible are apidiff's compatible changes (additions), by package.
-	Compatible map[string][]string `json:"compatible,omitempty"`
+	Compatible map[string][]string
 	// Module is, when the checks ran in process, the module as the phase
 	// leaves it (the loaded module with the packages checked again in
 	// place): what the next phase can be planned from without a load. It
 	// is nil when importers were kept as loaded (see Input.WantModule).
-	Module *load.Module `json:"-"`
+	Module *load.Module
 }
 
 // Failure is a check the phase does not pass.

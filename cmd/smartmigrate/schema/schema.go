@@ -39,6 +39,11 @@
 //	.smartmigrate/journal.json          Journal
 package schema
 
+import (
+	"encoding/json"
+	"io"
+)
+
 // Version is the version of the documents this smartmigrate writes and
 // the newest it reads. Version 1 was the journal.json and plan.json of
 // releases before this schema; they are still read (see Journal and
@@ -79,4 +84,14 @@ type Sink struct {
 	// Why says how the function reaches it when that is not the call
 	// itself; omitted when it is.
 	Why string `json:"why,omitempty"`
+}
+
+// Write writes doc as smartmigrate writes every document: indented by two
+// spaces, with <, > and & as they are (not escaped for HTML), and a final
+// newline.
+func Write(w io.Writer, doc any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
 }
