@@ -26,10 +26,10 @@ type extractor struct {
 	resolve func(obj *types.Func) *Func
 
 	funcs  []*Func
-	byKey  map[string]*Func
+	byKey  map[declKey]*Func
 	ifaces []*Interface
 	// values are functions referred to other than in a call, by key.
-	values map[string]bool
+	values map[declKey]bool
 	// chans are what the packages do with their channel variables;
 	// joined are the goroutines a function waits for, joins the
 	// operations that wait for them (see findJoins).
@@ -44,16 +44,25 @@ type extractor struct {
 func newExtractor(fset *token.FileSet, module, goVersion string, position func(token.Pos) Position) *extractor {
 	return &extractor{
 		fset: fset, module: module, goVersion: strings.TrimPrefix(goVersion, "go"), rules: newRules(), position: position, fields: newFieldSet(),
-		byKey: map[string]*Func{}, values: map[string]bool{}, chans: map[types.Object]*chanUse{},
+		byKey: map[declKey]*Func{}, values: map[declKey]bool{}, chans: map[types.Object]*chanUse{},
 		joined: map[*ast.FuncLit]bool{}, joins: map[ast.Node]bool{},
 	}
 }
 
-// posKey identifies a declaration across package variants: the file and
+// declKey identifies a declaration across package variants: the file and
 // byte offset of its name, before //line adjustments.
-func posKey(fset *token.FileSet, pos token.Pos) string {
-	p := fset.PositionFor(pos, false)
-	return fmt.Sprintf("%s:%d", p.Filename, p.Offset)
+type declKey struct {
+	file   string
+	offset int
+}
+
+// posKey is the declKey of the declaration whose name is at pos.
+func posKey(fset *token.FileSet, pos token.Pos) declKey {
+	f := fset.File(pos)
+	if f == nil {
+		return declKey{}
+	}
+	return declKey{f.Name(), f.Offset(pos)}
 }
 
 // declared returns the indexed Func declared at obj's position, or nil.

@@ -1,11 +1,13 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,8 +35,11 @@ type Model struct {
 	Groups []*FieldGroup
 
 	byID   map[string]*Func
-	byKey  map[string]*Func
+	byKey  map[declKey]*Func
 	unitOf map[*Func]*Unit
+	// closures are the Funcs that are closures, sorted by the position
+	// of their literal (see ClosuresIn).
+	closures []*Func
 }
 
 // Func returns the function with the given ID, or nil.
@@ -53,14 +58,19 @@ func (m *Model) FuncOf(obj *types.Func) *Func {
 func (m *Model) FuncAt(pos token.Pos) *Func { return m.byKey[posKey(m.Load.Fset, pos)] }
 
 // ClosuresIn are the closures (functions assigned to function-valued
-// fields) whose literal is inside n.
+// fields) whose literal is inside n, sorted by ID.
 func (m *Model) ClosuresIn(n ast.Node) []*Func {
+	i, _ := slices.BinarySearchFunc(m.closures, n.Pos(), func(f *Func, pos token.Pos) int { return cmp.Compare(f.Closure.Pos(), pos) })
 	var out []*Func
-	for _, f := range m.Funcs {
-		if f.Closure != nil && n.Pos() <= f.Closure.Pos() && f.Closure.End() <= n.End() {
+	for _, f := range m.closures[i:] {
+		if f.Closure.Pos() >= n.End() {
+			break
+		}
+		if f.Closure.End() <= n.End() {
 			out = append(out, f)
 		}
 	}
+	slices.SortFunc(out, func(a, b *Func) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 
@@ -163,6 +173,13 @@ func (m *Model) assignIDs() {
 		m.byID[id] = f
 	}
 	sort.Slice(m.Funcs, func(i, j int) bool { return m.Funcs[i].ID < m.Funcs[j].ID })
+	m.closures = nil
+	for _, f := range m.Funcs {
+		if f.Closure != nil {
+			m.closures = append(m.closures, f)
+		}
+	}
+	slices.SortFunc(m.closures, func(a, b *Func) int { return cmp.Compare(a.Closure.Pos(), b.Closure.Pos()) })
 }
 
 // alsoDeclared records the declarations of the same functions in files
