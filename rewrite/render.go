@@ -123,20 +123,18 @@ func (rw *rewriter) render(fs *fileState) ([]byte, error) {
 		}
 		nbase := int(nf.FileStart)
 		j := 0
-		for _, d := range fs.syntax.Decls {
+		for _, d := range fs.printed {
 			extra := len(rw.inserted[fs][d])
 			if j+extra >= len(nf.Decls) {
 				return nil, fmt.Errorf("internal error: reprinted file has %d declarations, want more", len(nf.Decls))
 			}
-			if fs.reprint[d] {
-				start, end := declRange(d)
-				nstart, _ := declRange(nf.Decls[j])
-				_, nend := declRange(nf.Decls[j+extra])
-				edits = append(edits, textEdit{
-					start: fs.offset(start), end: fs.offset(end),
-					text: keepDocs(out, nbase, int(nstart), int(nend), nf.Decls[j:j+extra+1], df.Decls[j:j+extra+1]),
-				})
-			}
+			start, end := declRange(d)
+			nstart, _ := declRange(nf.Decls[j])
+			_, nend := declRange(nf.Decls[j+extra])
+			edits = append(edits, textEdit{
+				start: fs.offset(start), end: fs.offset(end),
+				text: keepDocs(out, nbase, int(nstart), int(nend), nf.Decls[j:j+extra+1], df.Decls[j:j+extra+1]),
+			})
 			j += 1 + extra
 		}
 		if j != len(nf.Decls) {
@@ -156,18 +154,18 @@ func (rw *rewriter) render(fs *fileState) ([]byte, error) {
 		at = e.end
 	}
 	out.Write(fs.src[at:])
-	if err := parseCheck(fs.rel, out.Bytes()); err != nil {
-		return nil, err
-	}
 	// A new first argument can change how gofmt spaces the others
 	// (f(a + b) but f(ctx, a+b)), and gofmt moves doc comment lines the
 	// printer leaves. A file that was gofmt-clean stays so (verification
 	// checks it too); a file that was not is left as it is outside the
-	// changed lines.
+	// changed lines. What gofmt formats parses.
 	if clean, err := format.Source(fs.src); err == nil && bytes.Equal(clean, fs.src) {
 		if formatted, err := format.Source(out.Bytes()); err == nil {
 			return formatted, nil
 		}
+	}
+	if err := parseCheck(fs.rel, out.Bytes()); err != nil {
+		return nil, err
 	}
 	return out.Bytes(), nil
 }

@@ -28,7 +28,6 @@ import (
 	"strings"
 
 	"github.com/dave/dst"
-	"github.com/dave/dst/decorator"
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
 	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/internal/patch"
@@ -182,6 +181,9 @@ type fileState struct {
 	pkg     *packages.Package
 	typed   bool // false for files excluded by build constraints
 	reprint map[ast.Decl]bool
+	// printed are the declarations to reprint, in file order, once
+	// decorated (see reprinted).
+	printed []ast.Decl
 	edits   []textEdit // outside reprinted declarations
 	needCtx bool
 	// addImports are the imports the rewrite adds, path to name.
@@ -204,7 +206,6 @@ type rewriter struct {
 	res      *Result
 	targets  map[*analysis.Func]*target
 	files    map[string]*fileState // by absolute path
-	decos    map[*packages.Package]*decorator.Decorator
 	dfiles   map[*fileState]*dst.File
 	inserted map[*fileState]map[ast.Decl][]dst.Decl // ctx forms to add after a declaration
 	ifaceGen map[string]bool                        // optional ctx interfaces generated
@@ -225,7 +226,6 @@ func newRewriter(in Input) *rewriter {
 		res:      &Result{},
 		targets:  map[*analysis.Func]*target{},
 		files:    map[string]*fileState{},
-		decos:    map[*packages.Package]*decorator.Decorator{},
 		dfiles:   map[*fileState]*dst.File{},
 		inserted: map[*fileState]map[ast.Decl][]dst.Decl{},
 		uses:     map[string]bool{},
@@ -285,14 +285,22 @@ func (rw *rewriter) run() error {
 // renderAll renders every file with edits into res.Files, and puts the
 // diagnostics and declarations in order.
 func (rw *rewriter) renderAll() error {
-	for _, p := range slices.Sorted(maps.Keys(rw.files)) {
-		fs := rw.files[p]
-		out, err := rw.render(fs)
+	files := rw.sortedFiles()
+	outs := make([][]byte, len(files))
+	err := forEach(len(files), func(i int) error {
+		out, err := rw.render(files[i])
 		if err != nil {
-			return fmt.Errorf("rewrite %s: %w", fs.rel, err)
+			return fmt.Errorf("rewrite %s: %w", files[i].rel, err)
 		}
-		if !bytes.Equal(out, fs.src) {
-			rw.res.Files = append(rw.res.Files, patch.FileChange{Path: fs.rel, Old: fs.src, New: out})
+		outs[i] = out
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, fs := range files {
+		if !bytes.Equal(outs[i], fs.src) {
+			rw.res.Files = append(rw.res.Files, patch.FileChange{Path: fs.rel, Old: fs.src, New: outs[i]})
 		}
 	}
 	for _, p := range slices.Sorted(maps.Keys(rw.newFiles)) {
