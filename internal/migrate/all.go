@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/smartmigrate/smartmigrate/internal/journal"
+	"github.com/smartmigrate/smartmigrate/internal/load"
 	"github.com/smartmigrate/smartmigrate/internal/progress"
 	"github.com/smartmigrate/smartmigrate/strategies"
 )
@@ -69,6 +70,16 @@ func ApplyAll(ctx context.Context, o ApplyOptions, w WriteOptions, a AllOptions)
 	})
 	defer stop()
 	w.plansNext = true
+	if o.loaded == nil && len(o.Patterns) == 0 {
+		// Loaded here, so that the memory limit is set from what a load
+		// of the module takes.
+		mod, err := load.LoadWith(ctx, load.Options{Progress: o.Progress, Partial: true}, o.dir())
+		if err != nil {
+			return nil, "", err
+		}
+		o.loaded = mod
+		defer limitMemory()()
+	}
 	for {
 		start := time.Now()
 		w.Progress.Printf("phase %d: planning…", len(done)+1)
