@@ -10,7 +10,7 @@ import (
 // apply --all may use: the checks of a phase hold the module twice (as
 // it was and as the phase leaves it) for a while, and without a limit
 // the collector lets the heap grow to twice what is live on top of that.
-const memoryBudget = 1.9
+const memoryBudget = 1.8
 
 // limits counts the runs under a limit set by limitMemory, and keeps the
 // limit to restore when the last one ends (tests run several at once).
