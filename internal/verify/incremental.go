@@ -64,6 +64,10 @@ type incremental struct {
 	// when the phase cannot change how they compile; kept are those.
 	mayKeep bool
 	kept    []*packages.Package
+	// viaVariant are the plain packages of changed folders that only
+	// their test variants stand for in the checks (see covered); they
+	// are kept too, unless the importers are checked again.
+	viaVariant map[*packages.Package]bool
 	// released is set once the type information of the packages
 	// checked again is emptied in old (see releaseOld).
 	released bool
@@ -79,7 +83,7 @@ type incremental struct {
 func checkIncremental(ctx context.Context, old *load.Module, files []patch.FileChange, mayKeep bool) (*incremental, error) {
 	s := &incremental{old: old, files: files, mayKeep: mayKeep, contents: map[string][]byte{}, added: map[*packages.Package][]string{},
 		syntax: map[string]*ast.File{}, stale: map[*packages.Package]bool{}, checked: map[*packages.Package]*packages.Package{},
-		byPath: map[string]*types.Package{}, errors: map[string][]string{}, ctx: ctx}
+		byPath: map[string]*types.Package{}, errors: map[string][]string{}, viaVariant: map[*packages.Package]bool{}, ctx: ctx}
 	for _, f := range files {
 		if !strings.HasSuffix(f.Path, ".go") {
 			return nil, &needsCopy{why: f.Path + " is not a Go file"}
@@ -283,7 +287,9 @@ func (s *incremental) checkAll() error {
 	}
 	for n := range rest {
 		s.checked[n] = n
-		s.kept = append(s.kept, n)
+		if !s.viaVariant[n] {
+			s.kept = append(s.kept, n)
+		}
 	}
 	return nil
 }

@@ -87,7 +87,7 @@ func phaseInProcess(ctx context.Context, in Input) (*Result, error) {
 	if err := checkAPI(ctx, in, res.Module, res); err != nil {
 		return nil, err
 	}
-	if len(inc.kept) > 0 {
+	if len(inc.kept) > 0 || inc.leftToVariants() > 0 {
 		res.Module = nil // its kept packages import the old versions
 	}
 	if err := commandOnCopy(ctx, in, res); err != nil {
@@ -114,8 +114,11 @@ func typeCheckInProcess(ctx context.Context, in Input, old *load.Module, res *Re
 			n++
 		}
 	}
-	n -= len(inc.kept)
+	n -= len(inc.kept) + inc.leftToVariants()
 	note := fmt.Sprintf("%d %s checked again in process", n, plural(n, "package", "packages"))
+	if v := inc.leftToVariants(); v > 0 {
+		note += fmt.Sprintf(" (%d only as %s test %s)", v, plural(v, "its", "their"), plural(v, "variant", "variants"))
+	}
 	if k := len(inc.kept); k > 0 {
 		note += fmt.Sprintf("; %d %s as loaded: the changed packages' API only gains names that cannot collide in them", k, plural(k, "importer", "importers"))
 	}

@@ -34,16 +34,24 @@ import (
 // Vet needs no kept package: it analyses the packages of the changed
 // folders, which are checked again with everything they import (facts
 // flow from imports to importers only).
+//
+// Nor does a check need a plain package whose test variant it checks
+// again, when both type-checked at load (see covered): the variant
+// compiles the same files and the test files beside them, and vet and
+// apidiff read the variant. Only an importer needs the plain package,
+// and then it is checked again with the importers.
 
 // needed are the stale packages the checks need: those that hold a
 // changed file or sit in a changed folder (vet's packages, the external
 // tests among them), those outside the module, and every stale package
-// these import.
+// these import; a plain package covered by its test variant only when
+// another of them imports it.
 func (s *incremental) needed() map[*packages.Package]bool {
 	dirs := map[string]bool{}
 	for name := range s.contents {
 		dirs[filepath.Dir(name)] = true
 	}
+	covered := s.covered()
 	need := map[*packages.Package]bool{}
 	var reach func(n *packages.Package)
 	reach = func(n *packages.Package) {
@@ -61,10 +69,50 @@ func (s *incremental) needed() map[*packages.Package]bool {
 		}
 		inDir := len(n.CompiledGoFiles) > 0 && dirs[filepath.Dir(n.CompiledGoFiles[0])]
 		if !s.inModule(n) || s.changes(n) || inDir || len(s.added[n]) > 0 {
+			if covered[n] {
+				s.viaVariant[n] = true
+				continue
+			}
 			reach(n)
 		}
 	}
+	for n := range need {
+		delete(s.viaVariant, n) // an importer needs it
+	}
 	return need
+}
+
+// leftToVariants counts the plain packages that stand as loaded because
+// their test variants were checked again.
+func (s *incremental) leftToVariants() int {
+	n := 0
+	for p := range s.viaVariant {
+		if s.checked[p] == p {
+			n++
+		}
+	}
+	return n
+}
+
+// covered are the stale plain packages of the module whose in-package
+// test variant is stale too, neither of them with errors at load: every
+// error of the plain package in the phase's code is one of the
+// variant's, since the code the phase writes outside test files refers
+// only to what those files declare (the plain package compiled before).
+func (s *incremental) covered() map[*packages.Package]bool {
+	variant := map[string]*packages.Package{}
+	for n, stale := range s.stale {
+		if stale && n.ForTest != "" && n.ForTest == n.PkgPath && len(n.Errors) == 0 {
+			variant[n.PkgPath] = n
+		}
+	}
+	out := map[*packages.Package]bool{}
+	for n, stale := range s.stale {
+		if stale && n.ForTest == "" && len(n.Errors) == 0 && variant[n.PkgPath] != nil && s.inModule(n) {
+			out[n] = true
+		}
+	}
+	return out
 }
 
 // keepImporters says why the stale packages of rest, which import the

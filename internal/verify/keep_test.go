@@ -105,3 +105,37 @@ func TestImportersNotKept(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainLeftToTestVariant: when q has in-package tests, a phase in q
+// is checked through q's test variant alone, which still finds a type
+// error outside the test files and a name that collides with one of
+// them; when the importers must be checked again, the plain q is too.
+func TestPlainLeftToTestVariant(t *testing.T) {
+	const qTest = "package q\n\nimport \"testing\"\n\nfunc helper() int { return 1 }\n\nfunc TestN(t *testing.T) { _ = helper() }\n"
+	tests := map[string]string{"q/q_test.go": qTest}
+	root := keepModule(t, tests)
+	res, err := Phase(t.Context(), Input{Root: root, Files: keepPhase("\n// G is new.\nfunc G() {}\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if note := typeCheckNote(res); !strings.Contains(note, "1 package checked again in process (1 only as its test variant)") || !strings.Contains(note, "importers as loaded") {
+		t.Errorf("note %q: want q checked only as its test variant, use kept", note)
+	}
+	refused := map[string]string{
+		"type error": "\n// G is wrong.\nfunc G() int { return \"s\" }\n",
+		"collision":  "\nfunc helper() int { return 2 }\n",
+	}
+	for name, added := range refused {
+		_, err := Phase(t.Context(), Input{Root: root, Files: keepPhase(added)})
+		var f *Failure
+		if !errors.As(err, &f) || f.Check != "type-check" {
+			t.Errorf("%s: err %v, want a type-check failure", name, err)
+		}
+	}
+	tests["emb/emb.go"] = "package emb\n\nimport \"example.com/v/q\"\n\n// O has M.\ntype O struct{}\n\n// M is a method.\nfunc (O) M() {}\n\n// D embeds both.\ntype D struct {\n\t*q.T\n\tO\n}\n\n// Use calls D's M.\nfunc Use() { D{}.M() }\n"
+	root = keepModule(t, tests)
+	_, err = Phase(t.Context(), Input{Root: root, Files: keepPhase("\n// M makes emb.D.M ambiguous.\nfunc (*T) M() {}\n")})
+	if f := (*Failure)(nil); !errors.As(err, &f) || !strings.Contains(f.Detail, "ambiguous selector") {
+		t.Errorf("embedding: err %v, want the ambiguous selector found with q checked again", err)
+	}
+}
