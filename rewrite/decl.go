@@ -15,6 +15,7 @@ import (
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
+	"github.com/smartmigrate/smartmigrate/internal/parallel"
 )
 
 // rewriteDecls edits every declaration marked for reprinting as dst.
@@ -38,7 +39,7 @@ func (rw *rewriter) rewriteDecls() error {
 	// rewrite.
 	decos := make([]*decorator.Decorator, len(files))
 	dfiles := make([]*dst.File, len(files))
-	err := forEach(len(files), func(i int) error {
+	err := parallel.ForEach(len(files), 0, func(i int) error {
 		decos[i] = decorator.NewDecorator(rw.mod.Fset)
 		df, err := decos[i].DecorateFile(reprinted(files[i]))
 		if err != nil {

@@ -30,6 +30,7 @@ import (
 	"github.com/dave/dst"
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
 	"github.com/smartmigrate/smartmigrate/internal/load"
+	"github.com/smartmigrate/smartmigrate/internal/parallel"
 	"github.com/smartmigrate/smartmigrate/internal/patch"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/types/typeutil"
@@ -287,7 +288,7 @@ func (rw *rewriter) run() error {
 func (rw *rewriter) renderAll() error {
 	files := rw.sortedFiles()
 	outs := make([][]byte, len(files))
-	err := forEach(len(files), func(i int) error {
+	err := parallel.ForEach(len(files), 0, func(i int) error {
 		out, err := rw.render(files[i])
 		if err != nil {
 			return fmt.Errorf("rewrite %s: %w", files[i].rel, err)

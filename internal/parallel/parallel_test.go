@@ -1,4 +1,4 @@
-package rewrite
+package parallel
 
 import (
 	"errors"
@@ -9,9 +9,10 @@ import (
 // TestForEach: every index runs once, and the error returned is the
 // lowest index's, whatever order the goroutines ran in.
 func TestForEach(t *testing.T) {
-	for _, n := range []int{0, 1, 7, 100} {
+	for _, c := range []struct{ n, workers int }{{0, 0}, {1, 0}, {7, 0}, {100, 0}, {100, 1}, {100, 9}} {
+		n := c.n
 		seen := make([]int, n)
-		err := forEach(n, func(i int) error {
+		err := ForEach(n, c.workers, func(i int) error {
 			seen[i]++
 			if i%3 == 2 {
 				return fmt.Errorf("fail %d", i)
