@@ -5,8 +5,10 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"maps"
 	"strings"
 
+	"github.com/smartmigrate/smartmigrate/internal/parallel"
 	"golang.org/x/tools/go/types/typeutil"
 )
 
@@ -30,12 +32,8 @@ type extractor struct {
 	ifaces []*Interface
 	// values are functions referred to other than in a call, by key.
 	values map[declKey]bool
-	// chans are what the packages do with their channel variables;
-	// joined are the goroutines a function waits for, joins the
-	// operations that wait for them (see findJoins).
+	// chans are what the packages do with their channel variables.
 	chans  map[types.Object]*chanUse
-	joined map[*ast.FuncLit]bool
-	joins  map[ast.Node]bool
 	fields *fieldSet
 }
 
@@ -45,7 +43,6 @@ func newExtractor(fset *token.FileSet, module, goVersion string, position func(t
 	return &extractor{
 		fset: fset, module: module, goVersion: strings.TrimPrefix(goVersion, "go"), rules: newRules(), position: position, fields: newFieldSet(),
 		byKey: map[declKey]*Func{}, values: map[declKey]bool{}, chans: map[types.Object]*chanUse{},
-		joined: map[*ast.FuncLit]bool{}, joins: map[ast.Node]bool{},
 	}
 }
 
@@ -333,21 +330,49 @@ func qualifiedTypeName(t types.Type) string {
 }
 
 // walk records, for every function body of p, its operations and its
-// calls to module functions, and marks functions referred to as values.
-func (x *extractor) walk(p *Package) {
-	x.countChans(p)
+// calls to module functions, and returns the functions referred to as
+// values.
+func (x *extractor) walk(p *Package) map[declKey]bool {
+	st := &walkState{values: map[declKey]bool{}, joined: map[*ast.FuncLit]bool{}, joins: map[ast.Node]bool{}}
 	for _, file := range p.Files {
 		if file.Helper {
 			continue
 		}
-		w := &bodyWalker{x: x, file: file, called: map[*ast.Ident]bool{}}
+		w := &bodyWalker{x: x, st: st, file: file, called: map[*ast.Ident]bool{}}
 		ast.Inspect(file.Syntax, w.visit)
 	}
+	return st.values
+}
+
+// walkAll walks the packages side by side, once every package is indexed
+// and its channels counted: a walk writes only the functions of its
+// package and its own walkState, and reads what the passes before it
+// left. The functions used as values go to x.values.
+func (x *extractor) walkAll(pkgs []*Package) {
+	values := make([]map[declKey]bool, len(pkgs))
+	_ = parallel.ForEach(len(pkgs), 0, func(i int) error {
+		values[i] = x.walk(pkgs[i])
+		return nil
+	})
+	for _, v := range values {
+		maps.Copy(x.values, v)
+	}
+}
+
+// walkState is what the walk of one package finds beside the functions:
+// the functions it refers to other than in a call, the goroutines a
+// function waits for (joined) and the operations that wait for them
+// (joins, see findJoins).
+type walkState struct {
+	values map[declKey]bool
+	joined map[*ast.FuncLit]bool
+	joins  map[ast.Node]bool
 }
 
 // bodyWalker walks one file.
 type bodyWalker struct {
 	x      *extractor
+	st     *walkState
 	file   *File
 	called map[*ast.Ident]bool // identifiers in call position
 	stack  []ast.Node          // enclosing nodes
@@ -381,7 +406,7 @@ func (w *bodyWalker) visit(n ast.Node) bool {
 			w.encl = w.x.byKey[posKey(w.x.fset, n.Name.Pos())]
 		}
 		if n.Body != nil {
-			w.x.findJoins(info, n.Body)
+			w.st.findJoins(info, n.Body)
 		}
 	case *ast.CallExpr:
 		if id := calleeIdent(n.Fun); id != nil {
@@ -400,7 +425,7 @@ func (w *bodyWalker) visit(n ast.Node) bool {
 		}
 		if obj, ok := info.Uses[n].(*types.Func); ok {
 			if f := w.x.declared(obj); f != nil && !f.InterfaceMethod && !w.storedInSlot(n) {
-				w.x.values[posKey(w.x.fset, f.Pos)] = true
+				w.st.values[posKey(w.x.fset, f.Pos)] = true
 			}
 			if w.encl != nil {
 				w.value(n, obj)
@@ -458,7 +483,7 @@ func (w *bodyWalker) call(call *ast.CallExpr) {
 	}
 	if r := w.x.rules.of(fn); r != nil {
 		background := r.Rewrite == RewriteBackground
-		if detached && !background || w.x.joins[call] || background && IsReturned(w.stack[:len(w.stack)-1]) {
+		if detached && !background || w.st.joins[call] || background && IsReturned(w.stack[:len(w.stack)-1]) {
 			// A function that returns context.TODO() makes a context for
 			// others; it does not drop one.
 			return
@@ -573,7 +598,7 @@ func (w *bodyWalker) litDetached(i int) bool {
 			// Called at once, deferred, or started as a goroutine that the
 			// function may not wait for.
 			g, ok := w.stack[i-2].(*ast.GoStmt)
-			return ok && g.Call == p && !w.x.joined[lit]
+			return ok && g.Call == p && !w.st.joined[lit]
 		}
 		outer, _ := typeutil.Callee(w.info(), p).(*types.Func)
 		return outer != nil && laterCallers[outer.FullName()]

@@ -102,8 +102,9 @@ func Analyze(m *load.Module) (*Model, error) {
 	x.finishFields()
 	x.groupFields(pkgs)
 	for _, p := range pkgs {
-		x.walk(p)
+		x.countChans(p)
 	}
+	x.walkAll(pkgs)
 	md.Fields = x.calledFields()
 	md.Groups = x.fields.groups
 	for _, f := range x.funcs {

@@ -119,7 +119,8 @@ func analyzePackage(in PackageInput) ([]*Func, *extractor) {
 	x.finishFields()
 	x.groupFields([]*Package{p})
 	local := append([]*Func(nil), x.funcs...)
-	x.walk(p)
+	x.countChans(p)
+	x.values = x.walk(p) // one package: the ghosts it resolves need no lock
 	for _, f := range local {
 		f.UsedAsValue = !f.InterfaceMethod && x.values[posKey(in.Fset, f.Pos)]
 	}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"go/types"
 	"strings"
+	"sync"
 )
 
 // table holds the standard-library sinks whose context-aware form is not a
@@ -44,6 +45,7 @@ var consumerPackages = map[string]bool{"log/slog": true}
 
 // rules classifies callees, caching what it found per function.
 type rules struct {
+	mu    sync.Mutex // packages are walked side by side
 	cache map[*types.Func]*Rule
 }
 
@@ -56,6 +58,8 @@ func (s *rules) of(fn *types.Func) *Rule {
 		return nil
 	}
 	fn = fn.Origin()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if r, ok := s.cache[fn]; ok {
 		return r
 	}

@@ -406,7 +406,7 @@ func (w *bodyWalker) needsErrorResult() string {
 func (w *bodyWalker) chanOp(n ast.Node) {
 	switch n := n.(type) {
 	case *ast.UnaryExpr:
-		if n.Op != token.ARROW || w.inSelectComm() || w.x.joins[n] {
+		if n.Op != token.ARROW || w.inSelectComm() || w.st.joins[n] {
 			return
 		}
 		if w.isTimerChan(n.X) {
@@ -418,7 +418,7 @@ func (w *bodyWalker) chanOp(n ast.Node) {
 		}
 		w.addWait(n, n.OpPos, &Rule{Call: "channel receive", Form: "select with ctx.Done()", Rewrite: RewriteRecv, Wait: WaitRecv}, w.recvStuck(n.X))
 	case *ast.SendStmt:
-		if w.inSelectComm() || w.x.joins[n] {
+		if w.inSelectComm() || w.st.joins[n] {
 			return
 		}
 		w.addWait(n, n.Arrow, &Rule{Call: "channel send", Form: "select with ctx.Done()", Rewrite: RewriteSend, Wait: WaitSend}, w.sendStuck(n))
@@ -427,7 +427,7 @@ func (w *bodyWalker) chanOp(n ast.Node) {
 			w.addWait(n, n.Select, &Rule{Call: "select", Form: "a ctx.Done() case", Rewrite: RewriteSelect, Wait: WaitSelect}, why)
 		}
 	case *ast.RangeStmt:
-		if _, ok := w.info().TypeOf(n.X).Underlying().(*types.Chan); ok && !w.x.joins[n] {
+		if _, ok := w.info().TypeOf(n.X).Underlying().(*types.Chan); ok && !w.st.joins[n] {
 			w.addWait(n, n.For, &Rule{Call: "range over a channel", Form: "none", Rewrite: RewriteNone, Wait: WaitRecv}, "a range over a channel is not rewritten")
 		}
 	}
@@ -697,7 +697,7 @@ func enclosingFunc(stack []ast.Node) ast.Node {
 // call: what it calls blocks the function and gets its ctx; the receive
 // or Wait that joins it is no wait of its own, since it ends when the
 // goroutine does.
-func (x *extractor) findJoins(info *types.Info, body *ast.BlockStmt) {
+func (st *walkState) findJoins(info *types.Info, body *ast.BlockStmt) {
 	ast.Inspect(body, func(n ast.Node) bool {
 		g, ok := n.(*ast.GoStmt)
 		if !ok {
@@ -713,15 +713,15 @@ func (x *extractor) findJoins(info *types.Info, body *ast.BlockStmt) {
 		}
 		joins := joinsAfter(info, body, lit, g.End(), signals)
 		for _, j := range joins {
-			x.joins[j] = true
-			x.joined[lit] = true
+			st.joins[j] = true
+			st.joined[lit] = true
 		}
 		if len(joins) > 0 {
 			// The goroutine's sends on its joining channels hand its
 			// result over: they are part of the join.
 			ast.Inspect(lit.Body, func(n ast.Node) bool {
 				if s, ok := n.(*ast.SendStmt); ok && signals[chanVar(info, s.Chan)] {
-					x.joins[s] = true
+					st.joins[s] = true
 				}
 				return true
 			})
