@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/smartmigrate/smartmigrate/internal/parallel"
 )
 
 // Unit is a set of declarations that must change together.
@@ -116,8 +118,16 @@ func (m *Model) formUnits() {
 	}
 	sort.Slice(m.Units, func(i, j int) bool { return m.Units[i].ID < m.Units[j].ID })
 	m.countCallers()
+	// A description writes only its unit; the links back come after, in
+	// the units' order.
+	_ = parallel.ForEach(len(m.Units), 0, func(i int) error {
+		m.describeUnit(m.Units[i])
+		return nil
+	})
 	for _, u := range m.Units {
-		m.describeUnit(u)
+		for _, cu := range u.Callees {
+			cu.Callers = append(cu.Callers, u)
+		}
 	}
 	m.countSinks()
 	m.carryGroups()
@@ -186,7 +196,6 @@ func (m *Model) describeUnit(u *Unit) {
 	u.Risks = dedupeRisks(risks)
 	for cu := range callees {
 		u.Callees = append(u.Callees, cu)
-		cu.Callers = append(cu.Callers, u)
 	}
 	sort.Slice(u.Callees, func(i, j int) bool { return u.Callees[i].ID < u.Callees[j].ID })
 }
