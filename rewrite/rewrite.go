@@ -455,9 +455,30 @@ func (rw *rewriter) targetOf(fn *types.Func) *target {
 // scope, a handler's request) move to the ctx form with that context;
 // other callers keep calling the shim.
 func (rw *rewriter) findCallSites() {
+	type file struct {
+		syntax *ast.File
+		pkg    *packages.Package
+	}
+	var files []file
 	for _, pkg := range rw.mod.Packages {
 		for _, f := range pkg.Syntax {
-			rw.callSitesIn(f, pkg)
+			files = append(files, file{f, pkg})
+		}
+	}
+	// The search reads only the model and the targets, so the files are
+	// searched side by side; the call sites are then updated in order.
+	hits := make([][]callHit, len(files))
+	_ = parallel.ForEach(len(files), 0, func(i int) error {
+		hits[i] = rw.callsToTargets(files[i].syntax, files[i].pkg)
+		return nil
+	})
+	for i, fh := range hits {
+		for _, h := range fh {
+			fs, err := rw.file(files[i].syntax, files[i].pkg, true)
+			if err != nil || fs.reprint[h.decl] {
+				continue // the declaration's own rewrite passes its ctx
+			}
+			rw.callSite(fs, h.call, h.t)
 		}
 	}
 	for _, ig := range rw.mod.Ignored {
@@ -465,29 +486,31 @@ func (rw *rewriter) findCallSites() {
 	}
 }
 
-func (rw *rewriter) callSitesIn(f *ast.File, pkg *packages.Package) {
+// callHit is a call to a target of the phase, in the declaration decl.
+type callHit struct {
+	decl ast.Decl
+	call *ast.CallExpr
+	t    *target
+}
+
+// callsToTargets are the calls to the phase's targets in f, in order.
+func (rw *rewriter) callsToTargets(f *ast.File, pkg *packages.Package) []callHit {
+	var out []callHit
 	for _, d := range f.Decls {
 		ast.Inspect(d, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
 				return true
 			}
-			fn, _ := typeutil.Callee(pkg.TypesInfo, call).(*types.Func)
-			if fn == nil {
-				return true
+			if fn, _ := typeutil.Callee(pkg.TypesInfo, call).(*types.Func); fn != nil {
+				if t := rw.targetOf(fn); t != nil {
+					out = append(out, callHit{d, call, t})
+				}
 			}
-			t := rw.targetOf(fn)
-			if t == nil {
-				return true
-			}
-			fs, err := rw.file(f, pkg, true)
-			if err != nil || fs.reprint[d] {
-				return true // the declaration's own rewrite passes its ctx
-			}
-			rw.callSite(fs, call, t)
 			return true
 		})
 	}
+	return out
 }
 
 // callSite updates one call to a target outside the phase's declarations.
