@@ -97,3 +97,32 @@ func TestRevertRollsBackBlockedFile(t *testing.T) {
 		t.Errorf("applied phases = %d, want 1", len(j.Applied()))
 	}
 }
+
+// TestCommitRefusesLink: a file of the transaction that is a symbolic
+// link is refused before any file is replaced, and the temporary files
+// prepared for the others are gone.
+func TestCommitRefusesLink(t *testing.T) {
+	root := tree(t, oldFiles)
+	outside := filepath.Join(t.TempDir(), "c.go")
+	if err := os.WriteFile(outside, []byte(oldFiles["c/c.go"]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(root, "c", "c.go")
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	_, err := Append(root, phase())
+	if err == nil || !strings.Contains(err.Error(), "symbolic link") || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Fatalf("append = %v, want the link refused and nothing changed", err)
+	}
+	same(t, "after the refused apply", oldFiles, read(t, root))
+	noPending(t, root)
+	for name := range read(t, root) {
+		if strings.Contains(name, tempSuffix) {
+			t.Errorf("temporary file %s is left", name)
+		}
+	}
+}

@@ -133,8 +133,10 @@ func putAll(root string, files []FileWrite) error {
 	}()
 	if err := parallel.ForEach(len(files), stagingWorkers, func(i int) error {
 		var err error
-		tmps[i], err = prepare(root, files[i].Path, files[i].New)
-		return err
+		if tmps[i], err = prepare(root, files[i].Path, files[i].New); err != nil {
+			return &blockedError{Path: files[i].Path, Err: err}
+		}
+		return nil
 	}); err != nil {
 		return err
 	}
@@ -151,7 +153,7 @@ func putAll(root string, files []FileWrite) error {
 			}
 		}
 	}
-	synced := slices.Collect(maps.Keys(dirs))
+	synced := slices.Sorted(maps.Keys(dirs))
 	return parallel.ForEach(len(synced), stagingWorkers, func(i int) error { return syncDir(synced[i]) })
 }
 
@@ -160,17 +162,10 @@ func putAll(root string, files []FileWrite) error {
 // root/rel, whose name it returns ("" for nil data).
 func prepare(root, rel string, data []byte) (string, error) {
 	path := filepath.Join(root, filepath.FromSlash(rel))
-	if err := noLink(path); err != nil {
-		return "", &blockedError{Path: rel, Err: err}
+	if err := noLink(path); err != nil || data == nil {
+		return "", err
 	}
-	if data == nil {
-		return "", nil
-	}
-	tmp, err := prepareFile(path, data)
-	if err != nil {
-		return "", &blockedError{Path: rel, Err: err}
-	}
-	return tmp, nil
+	return prepareFile(path, data)
 }
 
 // place is the second half of put: it renames tmp over root/rel, or
@@ -499,22 +494,17 @@ func stagedPath(root, side, rel string) string {
 // refuses a path that is a symbolic link: replacing the link would change
 // what the module means, and writing through it could reach outside.
 func put(root, rel string, data []byte) error {
-	path := filepath.Join(root, filepath.FromSlash(rel))
-	if failPut != nil {
-		if err := failPut(rel); err != nil {
-			return err
-		}
-	}
-	if err := noLink(path); err != nil {
+	tmp, err := prepare(root, rel, data)
+	if err != nil {
 		return err
 	}
-	if data == nil {
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
+	if err := place(root, rel, tmp); err != nil {
+		if tmp != "" {
+			os.Remove(tmp)
 		}
-		return nil
+		return err
 	}
-	return WriteFileAtomic(path, data)
+	return syncDir(filepath.Dir(filepath.Join(root, filepath.FromSlash(rel))))
 }
 
 // noLink refuses a path that is a symbolic link.
