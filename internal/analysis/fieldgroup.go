@@ -1,9 +1,11 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/types"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -279,14 +281,27 @@ func (x *extractor) groupFields(pkgs []*Package) {
 		if len(g.Fields) == 0 {
 			continue
 		}
-		sort.Slice(g.Fields, func(i, j int) bool { return g.Fields[i].Name < g.Fields[j].Name })
+		x.sortFields(g)
 		sort.Slice(g.Params, func(i, j int) bool { return g.Params[i].Pos() < g.Params[j].Pos() })
 		x.finishGroup(g, decls)
 		x.fields.groups = append(x.fields.groups, g)
 	}
-	sort.Slice(x.fields.groups, func(i, j int) bool { return x.fields.groups[i].Lead().Name < x.fields.groups[j].Lead().Name })
+	// Two groups can have the same lead name (fields of unnamed structs
+	// in one package); the position decides, since groups came out of a
+	// map.
+	slices.SortFunc(x.fields.groups, func(a, b *FieldGroup) int {
+		return cmp.Or(cmp.Compare(a.Lead().Name, b.Lead().Name), a.At.Compare(b.At))
+	})
 	x.findUses(pkgs)
 	x.settleSiblings()
+}
+
+// sortFields sorts g's fields by name, and fields of the same name
+// (of unnamed structs) by where they are declared: they came out of a map.
+func (x *extractor) sortFields(g *FieldGroup) {
+	slices.SortFunc(g.Fields, func(a, b *FuncField) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), x.position(a.Var.Pos()).Compare(x.position(b.Var.Pos())))
+	})
 }
 
 // finishGroup merges the targets of g's fields and decides whether g
@@ -311,7 +326,7 @@ func (x *extractor) finishGroup(g *FieldGroup, decls map[*types.Var]slotDecl) {
 			ff.Name = ff.Var.Pkg().Path() + "." + d.owner.Obj().Name() + "." + ff.Var.Name()
 		}
 	}
-	sort.Slice(g.Fields, func(i, j int) bool { return g.Fields[i].Name < g.Fields[j].Name })
+	x.sortFields(g)
 	if d, ok := decls[g.Lead().Var]; ok {
 		g.file = d.file
 	}
@@ -483,19 +498,23 @@ func recvExported(d *ast.FuncDecl) bool {
 // findUses records the calls through the groups' fields and the reads of
 // their values that leave the group.
 func (x *extractor) findUses(pkgs []*Package) {
-	for _, p := range pkgs {
-		for _, file := range p.Files {
-			WalkStack(file.Syntax, func(n ast.Node, stack []ast.Node) {
-				if e, ok := n.(ast.Expr); ok {
-					x.fieldUse(file, e, stack)
-				}
-			})
+	names := func(file *File, n ast.Node, _ []ast.Node) bool {
+		e, ok := n.(ast.Expr)
+		if !ok {
+			return false
 		}
+		g, _ := x.slotGroup(file, e)
+		return g != nil
+	}
+	for _, h := range searchFiles(pkgs, names) {
+		x.fieldUse(h.file, h.node().(ast.Expr), h.stack)
 	}
 }
 
-// fieldUse classifies e when it names a slot of a migrating group.
-func (x *extractor) fieldUse(file *File, e ast.Expr, stack []ast.Node) {
+// slotGroup is the group of the slot e names, if any: a field selected,
+// or a package variable or parameter named; field says it is a FuncField
+// of the group, not a setter's parameter. It only reads.
+func (x *extractor) slotGroup(file *File, e ast.Expr) (g *FieldGroup, field bool) {
 	var v *types.Var
 	switch e := e.(type) {
 	case *ast.SelectorExpr:
@@ -505,23 +524,26 @@ func (x *extractor) fieldUse(file *File, e ast.Expr, stack []ast.Node) {
 	case *ast.Ident:
 		v, _ = file.Pkg.Info.Uses[e].(*types.Var)
 		if v != nil && v.IsField() {
-			return // a selector's Sel, or a composite literal's key
+			return nil, false // a selector's Sel, or a composite literal's key
 		}
-	default:
-		return
 	}
-	ff := x.fields.byVar[v]
-	var g *FieldGroup
-	if ff != nil {
-		g = ff.Group
-	} else if v != nil {
-		g = x.fields.paramGroup[v]
+	if v == nil {
+		return nil, false
 	}
+	if ff := x.fields.byVar[v]; ff != nil {
+		return ff.Group, true
+	}
+	return x.fields.paramGroup[v], false
+}
+
+// fieldUse classifies e when it names a slot of a migrating group.
+func (x *extractor) fieldUse(file *File, e ast.Expr, stack []ast.Node) {
+	g, field := x.slotGroup(file, e)
 	if g == nil {
 		return
 	}
 	parent := stack[len(stack)-2]
-	if call, ok := parent.(*ast.CallExpr); ok && ast.Unparen(call.Fun) == e && ff != nil {
+	if call, ok := parent.(*ast.CallExpr); ok && ast.Unparen(call.Fun) == e && field {
 		g.Calls = append(g.Calls, call)
 		if g.Sibling != nil {
 			g.Sibling.foreign(file, call, g.Lead().Var.Pkg())

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/types"
+	"slices"
 	"sort"
 
 	"golang.org/x/tools/go/types/typeutil"
@@ -112,12 +113,36 @@ func funcVar(info *types.Info, e ast.Expr) *types.Var {
 	return v
 }
 
-// collectFields finds, in p, every assignment of a value to a
+// collectFields finds, in the packages, every assignment of a value to a
 // function-valued field or package variable.
-func (x *extractor) collectFields(p *Package) {
-	for _, file := range p.Files {
-		WalkStack(file.Syntax, func(n ast.Node, stack []ast.Node) { x.fieldAssign(file, n, stack) })
+func (x *extractor) collectFields(pkgs []*Package) {
+	for _, h := range searchFiles(pkgs, mayAssignField) {
+		x.fieldAssign(h.file, h.node(), h.stack)
 	}
+}
+
+// mayAssignField reports whether n may be what fieldAssign records: an
+// assignment or declaration of a function-valued variable, or a literal
+// of a struct with a function-valued field.
+func mayAssignField(file *File, n ast.Node, _ []ast.Node) bool {
+	info := file.Pkg.Info
+	switch n := n.(type) {
+	case *ast.AssignStmt:
+		return len(n.Lhs) == len(n.Rhs) && slices.ContainsFunc(n.Lhs, func(l ast.Expr) bool { return funcVar(info, l) != nil })
+	case *ast.ValueSpec:
+		return len(n.Values) > 0 && slices.ContainsFunc(n.Names, func(id *ast.Ident) bool { return funcVar(info, id) != nil })
+	case *ast.CompositeLit:
+		st, ok := derefStruct(info.TypeOf(n))
+		if !ok {
+			return false
+		}
+		for i := range st.NumFields() {
+			if _, ok := st.Field(i).Type().Underlying().(*types.Signature); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (x *extractor) fieldAssign(file *File, n ast.Node, stack []ast.Node) {

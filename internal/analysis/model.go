@@ -15,6 +15,7 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -30,6 +31,11 @@ type Position struct {
 }
 
 func (p Position) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
+
+// Compare orders positions by file, line and column, as cmp.Compare does.
+func (p Position) Compare(q Position) int {
+	return cmp.Or(cmp.Compare(p.File, q.File), cmp.Compare(p.Line, q.Line), cmp.Compare(p.Col, q.Col))
+}
 
 // Short is "file:line".
 func (p Position) Short() string { return fmt.Sprintf("%s:%d", p.File, p.Line) }

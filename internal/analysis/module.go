@@ -95,15 +95,11 @@ func Analyze(m *load.Module) (*Model, error) {
 	for _, p := range pkgs {
 		x.index(p)
 	}
-	for _, p := range pkgs {
-		x.collectFields(p)
-	}
+	x.collectFields(pkgs)
 	x.resolveParams(pkgs)
 	x.finishFields()
 	x.groupFields(pkgs)
-	for _, p := range pkgs {
-		x.countChans(p)
-	}
+	x.countChans(pkgs)
 	x.walkAll(pkgs)
 	md.Fields = x.calledFields()
 	md.Groups = x.fields.groups

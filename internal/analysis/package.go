@@ -114,12 +114,12 @@ func analyzePackage(in PackageInput) ([]*Func, *extractor) {
 	g := &ghosts{x: x, in: in, byObj: map[*types.Func]*Func{}}
 	x.resolve = g.resolve
 	x.index(p)
-	x.collectFields(p)
+	x.collectFields([]*Package{p})
 	x.resolveParams([]*Package{p})
 	x.finishFields()
 	x.groupFields([]*Package{p})
 	local := append([]*Func(nil), x.funcs...)
-	x.countChans(p)
+	x.countChans([]*Package{p})
 	x.values = x.walk(p) // one package: the ghosts it resolves need no lock
 	for _, f := range local {
 		f.UsedAsValue = !f.InterfaceMethod && x.values[posKey(in.Fset, f.Pos)]

@@ -608,13 +608,34 @@ func chanVar(info *types.Info, ch ast.Expr) types.Object {
 	return nil
 }
 
-// countChans records, over a whole package, the sends and closes of every
+// countChans records, over the packages, the sends and closes of every
 // channel variable, and where buffered channels are made, for the safety
 // rules of recvStuck. It runs before the bodies are walked.
-func (x *extractor) countChans(p *Package) {
-	for _, file := range p.Files {
-		WalkStack(file.Syntax, func(n ast.Node, stack []ast.Node) { x.countChan(p.Info, n, stack) })
+func (x *extractor) countChans(pkgs []*Package) {
+	for _, h := range searchFiles(pkgs, chanEvent) {
+		x.countChan(h.file.Pkg.Info, h.node(), h.stack)
 	}
+}
+
+// chanEvent reports whether n may be what countChan counts: a send, a
+// call of close, or an assignment of make(chan T, n).
+func chanEvent(file *File, n ast.Node, _ []ast.Node) bool {
+	info := file.Pkg.Info
+	switch n := n.(type) {
+	case *ast.SendStmt:
+		return true
+	case *ast.CallExpr:
+		id, ok := ast.Unparen(n.Fun).(*ast.Ident)
+		b, isB := info.Uses[id].(*types.Builtin)
+		return ok && isB && b.Name() == "close"
+	case *ast.AssignStmt:
+		for _, r := range n.Rhs {
+			if _, ok := makeCap(info, r); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (x *extractor) countChan(info *types.Info, n ast.Node, stack []ast.Node) {
