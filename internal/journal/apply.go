@@ -18,6 +18,8 @@ type NewPhase struct {
 	// Commit says a git commit of the phase is to follow (see
 	// Phase.Commit).
 	Commit bool
+	// Staged, when set, is Stage of Files and Patch, started ahead.
+	Staged *Staging
 }
 
 // Append applies a phase: it writes its files and records it in the
@@ -52,6 +54,7 @@ func Append(root string, np NewPhase) (Phase, error) {
 		Journal:   nj,
 		PatchPath: p.Patch,
 		Patch:     np.Patch,
+		Staged:    np.Staged,
 	}
 	if err := Commit(root, t); err != nil {
 		return Phase{}, err

@@ -35,6 +35,9 @@ type Txn struct {
 	// journal (PatchPath relative to the .smartmigrate folder).
 	PatchPath string
 	Patch     string
+	// Staged, when set, is the staging of these files and patch started
+	// ahead (see Stage); Commit then does not write them again.
+	Staged *Staging
 }
 
 // pending is .smartmigrate/pending.json: a transaction whose files are
@@ -69,36 +72,17 @@ func Commit(root string, t Txn) error {
 		return fmt.Errorf("%s: %w", t.Op, err)
 	}
 	defer lk.Release()
-	stage := stagingDir(root)
-	if err := os.RemoveAll(stage); err != nil {
-		return fmt.Errorf("%s: clear staging: %w", t.Op, err)
-	}
 	p := pending{Op: t.Op, Journal: t.Journal, PatchPath: t.PatchPath}
-	var staged []stagedFile
 	for _, f := range t.Files {
 		if err := checkRel(f.Path); err != nil {
 			return err
 		}
 		p.Files = append(p.Files, FileHash{Path: f.Path, Before: hashOrEmpty(f.Old), After: hashOrEmpty(f.New)})
-		if f.Old != nil {
-			staged = append(staged, stagedFile{filepath.Join(stage, "old", filepath.FromSlash(f.Path)), f.Old})
+	}
+	if !t.Staged.took(root, t) {
+		if err := stage(root, t.Files, t.PatchPath != "", t.Patch); err != nil {
+			return fmt.Errorf("%s: %w", t.Op, err)
 		}
-		if f.New != nil {
-			staged = append(staged, stagedFile{filepath.Join(stage, "new", filepath.FromSlash(f.Path)), f.New})
-		}
-	}
-	if t.PatchPath != "" {
-		staged = append(staged, stagedFile{filepath.Join(stage, "patch"), []byte(t.Patch)})
-	}
-	// Each staged file waits for its own sync; several at a time let the
-	// disk take them together. Nothing relies on them before pending.json.
-	if err := parallel.ForEach(len(staged), stagingWorkers, func(i int) error {
-		return writeFile(staged[i].path, staged[i].data)
-	}); err != nil {
-		return fmt.Errorf("%s: stage: %w", t.Op, err)
-	}
-	if err := syncStaging(root); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%s: stage: %w", t.Op, err)
 	}
 	data, err := encode(p)
 	if err != nil {
@@ -115,6 +99,46 @@ func Commit(root string, t Txn) error {
 		return err
 	}
 	return finish(root, &p)
+}
+
+// stage empties the staging folder and writes to it the contents of
+// files before and after, and the patch when hasPatch, each synced, and
+// then the folders.
+func stage(root string, files []FileWrite, hasPatch bool, patch string) error {
+	if _, err := os.Lstat(pendingPath(root)); !errors.Is(err, fs.ErrNotExist) {
+		// Its staged contents are what recovery needs.
+		return fmt.Errorf("an interrupted write is to be recovered first (%s)", pendingPath(root))
+	}
+	dir := stagingDir(root)
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("clear staging: %w", err)
+	}
+	var staged []stagedFile
+	for _, f := range files {
+		if err := checkRel(f.Path); err != nil {
+			return err
+		}
+		if f.Old != nil {
+			staged = append(staged, stagedFile{filepath.Join(dir, "old", filepath.FromSlash(f.Path)), f.Old})
+		}
+		if f.New != nil {
+			staged = append(staged, stagedFile{filepath.Join(dir, "new", filepath.FromSlash(f.Path)), f.New})
+		}
+	}
+	if hasPatch {
+		staged = append(staged, stagedFile{filepath.Join(dir, "patch"), []byte(patch)})
+	}
+	// Each staged file waits for its own sync; several at a time let the
+	// disk take them together. Nothing relies on them before pending.json.
+	if err := parallel.ForEach(len(staged), stagingWorkers, func(i int) error {
+		return writeFile(staged[i].path, staged[i].data)
+	}); err != nil {
+		return fmt.Errorf("stage: %w", err)
+	}
+	if err := syncStaging(root); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("stage: %w", err)
+	}
+	return nil
 }
 
 // putAll puts the files of a transaction in place: their new contents

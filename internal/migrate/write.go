@@ -186,6 +186,14 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	if err := checkGit(ctx, rep.Dir, paths, w); err != nil {
 		return nil, err
 	}
+	// The journal stages the phase while it is verified: staging waits on
+	// the disk, the checks on the processor. A phase refused or
+	// interrupted leaves nothing staged.
+	staged, err := journal.Stage(rep.Dir, phaseWrites(files), rep.Patch)
+	if err != nil {
+		return nil, err
+	}
+	defer staged.Discard()
 	in := verify.Input{Root: rep.Dir, Files: files, Command: w.Verify, Progress: w.Progress, Vet: w.Vet, ReleaseOld: true, WantModule: w.plansNext}
 	if rep.whole {
 		in.Old = rep.Model.Load
@@ -209,7 +217,7 @@ func WritePhase(ctx context.Context, rep *PhaseReport, w WriteOptions) (*ApplyRe
 	w.Progress.Printf("writing the phase through the journal…")
 	jp, err := journal.Append(rep.Dir, journal.NewPhase{
 		ID: rep.Phase.ID, Strategy: rep.Strategy, Units: rep.Rewrite.Units, Files: writes, Patch: rep.Patch,
-		Created: rep.Rewrite.CreatedNames(), Uses: rep.Rewrite.Uses, Commit: w.Commit,
+		Created: rep.Rewrite.CreatedNames(), Uses: rep.Rewrite.Uses, Commit: w.Commit, Staged: staged,
 	})
 	if err != nil {
 		return nil, err
@@ -291,7 +299,6 @@ func (w WriteOptions) ownChange(d string) bool {
 // unchanged checks that the tree is still what the phase was computed
 // from, and returns the phase's writes.
 func unchanged(rep *PhaseReport) ([]journal.FileWrite, error) {
-	var writes []journal.FileWrite
 	for _, f := range rep.Rewrite.Files {
 		data, err := os.ReadFile(filepath.Join(rep.Dir, filepath.FromSlash(f.Path)))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -300,9 +307,17 @@ func unchanged(rep *PhaseReport) ([]journal.FileWrite, error) {
 		if (err != nil) != (f.Old == nil) || !bytes.Equal(data, f.Old) {
 			return nil, fmt.Errorf("%s changed while the phase was verified; nothing was written, run apply again", f.Path)
 		}
-		writes = append(writes, journal.FileWrite{Path: f.Path, Old: f.Old, New: f.New})
 	}
-	return writes, nil
+	return phaseWrites(rep.Rewrite.Files), nil
+}
+
+// phaseWrites are the journal's writes of a phase's files.
+func phaseWrites(files []patch.FileChange) []journal.FileWrite {
+	writes := make([]journal.FileWrite, len(files))
+	for i, f := range files {
+		writes[i] = journal.FileWrite{Path: f.Path, Old: f.Old, New: f.New}
+	}
+	return writes
 }
 
 // commitMessage is the message of phase jp's commit in module; reason,

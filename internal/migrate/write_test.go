@@ -243,6 +243,22 @@ func firstRewritten(t *testing.T) (dir string, files map[string]string, rep *mig
 	return p.dir, p.files, &r
 }
 
+// pristineWrites makes the writes to the pristine copy take turns (see
+// writePristine).
+var pristineWrites sync.Mutex
+
+// writePristine runs WritePhase on a phase of the pristine copy and
+// snapshots the copy after it. The tests that share the copy run side by
+// side, and a write holds the module's lock file while it checks the
+// phase: one at a time, each snapshot shows only what its own write left.
+func writePristine(ctx context.Context, t *testing.T, rep *migrate.PhaseReport, w migrate.WriteOptions) (map[string]string, error) {
+	t.Helper()
+	pristineWrites.Lock()
+	defer pristineWrites.Unlock()
+	_, err := migrate.WritePhase(ctx, rep, w)
+	return snapshot(t, rep.Dir, true), err
+}
+
 // fixtureCopy copies the example to a new folder that TestMain removes,
 // and returns the copy and its files.
 func fixtureCopy() (string, map[string]string, error) {
@@ -337,7 +353,7 @@ func TestApplyRefusesIncompatibleAPI(t *testing.T) {
 	t.Parallel()
 	dir, start, rep := firstRewritten(t)
 	spoilPhase(t, dir, rep, func(_, src string) string { return strings.ReplaceAll(src, "ErrInsufficient", "ErrShort") })
-	_, err := migrate.WritePhase(t.Context(), rep, migrate.WriteOptions{})
+	after, err := writePristine(t.Context(), t, rep, migrate.WriteOptions{})
 	var f *verify.Failure
 	if !errors.As(err, &f) || f.Check != "API compatibility" {
 		t.Fatalf("error = %v, want an API compatibility failure", err)
@@ -347,19 +363,19 @@ func TestApplyRefusesIncompatibleAPI(t *testing.T) {
 			t.Errorf("error does not say %q:\n%s", want, err)
 		}
 	}
-	sameFiles(t, "after the refused apply", start, snapshot(t, dir, true))
+	sameFiles(t, "after the refused apply", start, after)
 }
 
 // TestApplyFailingVerifyCommand: --verify false writes nothing.
 func TestApplyFailingVerifyCommand(t *testing.T) {
 	t.Parallel()
-	dir, start, rep := firstRewritten(t)
-	_, err := migrate.WritePhase(t.Context(), rep, migrate.WriteOptions{Verify: "echo checking; false"})
+	_, start, rep := firstRewritten(t)
+	after, err := writePristine(t.Context(), t, rep, migrate.WriteOptions{Verify: "echo checking; false"})
 	var f *verify.Failure
 	if !errors.As(err, &f) || f.Check != "--verify" || !strings.Contains(f.Detail, "checking") {
 		t.Fatalf("error = %v, want a --verify failure with the command's output", err)
 	}
-	sameFiles(t, "after the failed apply", start, snapshot(t, dir, true))
+	sameFiles(t, "after the failed apply", start, after)
 }
 
 // TestApplyFollowsSavedPlan deletes a unit from a saved plan: apply skips
