@@ -282,7 +282,9 @@ func (x *extractor) groupFields(pkgs []*Package) {
 			continue
 		}
 		x.sortFields(g)
-		sort.Slice(g.Params, func(i, j int) bool { return g.Params[i].Pos() < g.Params[j].Pos() })
+		// Positions, not token.Pos: the load parses files side by side,
+		// so the order of two files' Pos differs between runs.
+		slices.SortFunc(g.Params, func(a, b *types.Var) int { return x.position(a.Pos()).Compare(x.position(b.Pos())) })
 		x.finishGroup(g, decls)
 		x.fields.groups = append(x.fields.groups, g)
 	}
@@ -349,7 +351,7 @@ func (x *extractor) finishGroup(g *FieldGroup, decls map[*types.Var]slotDecl) {
 			g.Named = append(g.Named, d.field.Type)
 		}
 	}
-	sort.Slice(g.Types, func(i, j int) bool { return g.Types[i].Pos() < g.Types[j].Pos() })
+	slices.SortFunc(g.Types, func(a, b *ast.FuncType) int { return x.position(a.Pos()).Compare(x.position(b.Pos())) })
 	for _, v := range g.Values {
 		if v.Kind == ValueFlow && !g.has(v.From) {
 			v.Kind = ValueAdapt // a parameter of an exported setter

@@ -14,14 +14,13 @@ import (
 // processor. Nothing relies on a staging folder until pending.json
 // names it: recovery ignores it, and the next Commit or Stage clears it.
 type Staging struct {
-	root     string
-	files    []FileWrite
-	hasPatch bool
-	patch    string
-	lock     *Lock
-	done     chan struct{}
-	err      error
-	once     sync.Once
+	root  string
+	files []FileWrite
+	patch string
+	lock  *Lock
+	done  chan struct{}
+	err   error
+	once  sync.Once
 }
 
 // Stage takes the module's writer lock (a *LockedError when another
@@ -34,10 +33,10 @@ func Stage(root string, files []FileWrite, patch string) (*Staging, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Staging{root: root, files: slices.Clone(files), hasPatch: true, patch: patch, lock: lk, done: make(chan struct{})}
+	s := &Staging{root: root, files: slices.Clone(files), patch: patch, lock: lk, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
-		s.err = stage(root, s.files, s.hasPatch, s.patch)
+		s.err = stage(root, s.files, true, s.patch)
 	}()
 	return s, nil
 }
@@ -49,7 +48,7 @@ func (s *Staging) took(root string, t Txn) bool {
 		return false
 	}
 	<-s.done
-	ok := s.err == nil && lockKey(s.root) == lockKey(root) && s.hasPatch == (t.PatchPath != "") && s.patch == t.Patch &&
+	ok := s.err == nil && lockKey(s.root) == lockKey(root) && t.PatchPath != "" && s.patch == t.Patch &&
 		slices.EqualFunc(s.files, t.Files, sameWrite)
 	s.end(false)
 	return ok
