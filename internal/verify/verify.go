@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/smartmigrate/smartmigrate/internal/load"
+	"github.com/smartmigrate/smartmigrate/internal/parallel"
 	"github.com/smartmigrate/smartmigrate/internal/patch"
 	"github.com/smartmigrate/smartmigrate/internal/progress"
 	"golang.org/x/exp/apidiff"
@@ -161,15 +162,16 @@ func phaseOnCopy(ctx context.Context, in Input) (*Result, error) {
 // A file that was not clean is not judged; a new file must be clean.
 func checkFormat(files []patch.FileChange, res *Result) error {
 	start := time.Now()
+	spoilt := make([]bool, len(files))
+	_ = parallel.ForEach(len(files), 0, func(i int) error {
+		f := files[i]
+		judged := strings.HasSuffix(f.Path, ".go") && f.New != nil && (f.Old == nil || gofmtClean(f.Old))
+		spoilt[i] = judged && !gofmtClean(f.New)
+		return nil
+	})
 	var bad []string
-	for _, f := range files {
-		if !strings.HasSuffix(f.Path, ".go") || f.New == nil {
-			continue
-		}
-		if f.Old != nil && !gofmtClean(f.Old) {
-			continue
-		}
-		if !gofmtClean(f.New) {
+	for i, f := range files {
+		if spoilt[i] {
 			bad = append(bad, f.Path+": gofmt would change it")
 		}
 	}
