@@ -467,11 +467,7 @@ func (rw *rewriter) findCallSites() {
 	}
 	// The search reads only the model and the targets, so the files are
 	// searched side by side; the call sites are then updated in order.
-	hits := make([][]callHit, len(files))
-	_ = parallel.ForEach(len(files), 0, func(i int) error {
-		hits[i] = rw.callsToTargets(files[i].syntax, files[i].pkg)
-		return nil
-	})
+	hits := parallel.Map(len(files), func(i int) []callHit { return rw.callsToTargets(files[i].syntax, files[i].pkg) })
 	for i, fh := range hits {
 		for _, h := range fh {
 			fs, err := rw.file(files[i].syntax, files[i].pkg, true)

@@ -349,12 +349,7 @@ func (x *extractor) walk(p *Package) map[declKey]bool {
 // package and its own walkState, and reads what the passes before it
 // left. The functions used as values go to x.values.
 func (x *extractor) walkAll(pkgs []*Package) {
-	values := make([]map[declKey]bool, len(pkgs))
-	_ = parallel.ForEach(len(pkgs), 0, func(i int) error {
-		values[i] = x.walk(pkgs[i])
-		return nil
-	})
-	for _, v := range values {
+	for _, v := range parallel.Map(len(pkgs), func(i int) map[declKey]bool { return x.walk(pkgs[i]) }) {
 		maps.Copy(x.values, v)
 	}
 }

@@ -43,14 +43,14 @@ func searchFiles(pkgs []*Package, match func(file *File, n ast.Node, stack []ast
 	for _, p := range pkgs {
 		files = append(files, p.Files...)
 	}
-	found := make([][]hit, len(files))
-	_ = parallel.ForEach(len(files), 0, func(i int) error {
+	found := parallel.Map(len(files), func(i int) []hit {
+		var out []hit
 		WalkStack(files[i].Syntax, func(n ast.Node, stack []ast.Node) {
 			if match(files[i], n, stack) {
-				found[i] = append(found[i], hit{files[i], slices.Clone(stack)})
+				out = append(out, hit{files[i], slices.Clone(stack)})
 			}
 		})
-		return nil
+		return out
 	})
 	return slices.Concat(found...)
 }

@@ -33,3 +33,14 @@ func ForEach(n, workers int, f func(i int) error) error {
 	}
 	return nil
 }
+
+// Map calls f(i) for every i below n, side by side as ForEach does, and
+// returns the results in the order of i.
+func Map[T any](n int, f func(i int) T) []T {
+	out := make([]T, n)
+	_ = ForEach(n, 0, func(i int) error {
+		out[i] = f(i)
+		return nil
+	})
+	return out
+}

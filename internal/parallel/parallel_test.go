@@ -33,3 +33,19 @@ func TestForEach(t *testing.T) {
 		}
 	}
 }
+
+// TestMap: each result lands at its own index, whatever order the
+// goroutines ran in.
+func TestMap(t *testing.T) {
+	for _, n := range []int{0, 1, 100} {
+		got := Map(n, func(i int) int { return i * i })
+		if len(got) != n {
+			t.Fatalf("n=%d: %d results", n, len(got))
+		}
+		for i, v := range got {
+			if v != i*i {
+				t.Fatalf("n=%d: result %d = %d, want %d", n, i, v, i*i)
+			}
+		}
+	}
+}

@@ -162,12 +162,10 @@ func phaseOnCopy(ctx context.Context, in Input) (*Result, error) {
 // A file that was not clean is not judged; a new file must be clean.
 func checkFormat(files []patch.FileChange, res *Result) error {
 	start := time.Now()
-	spoilt := make([]bool, len(files))
-	_ = parallel.ForEach(len(files), 0, func(i int) error {
+	spoilt := parallel.Map(len(files), func(i int) bool {
 		f := files[i]
 		judged := strings.HasSuffix(f.Path, ".go") && f.New != nil && (f.Old == nil || gofmtClean(f.Old))
-		spoilt[i] = judged && !gofmtClean(f.New)
-		return nil
+		return judged && !gofmtClean(f.New)
 	})
 	var bad []string
 	for i, f := range files {
