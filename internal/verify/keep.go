@@ -1,11 +1,17 @@
 package verify
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/smartmigrate/smartmigrate/internal/parallel"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -150,13 +156,18 @@ func (s *incremental) keepImporters(first, rest map[*packages.Package]bool) stri
 }
 
 // embedding says where a stale package embeds a type of grown (those
-// outside the module are checked again by now, with their syntax).
+// outside the module are checked again by now, with their syntax): the
+// first such package by ID, so that the reason reads the same each run.
 func (s *incremental) embedding(grown map[string]bool) string {
+	var pkgs []*packages.Package
 	for n, stale := range s.stale {
-		if !stale {
-			continue
+		if stale {
+			pkgs = append(pkgs, s.now(n))
 		}
-		if why := embedsGrown(s.now(n), grown); why != "" {
+	}
+	slices.SortFunc(pkgs, func(a, b *packages.Package) int { return strings.Compare(a.ID, b.ID) })
+	for _, why := range parallel.Map(len(pkgs), func(i int) string { return embedsGrown(pkgs[i], grown) }) {
+		if why != "" {
 			return why
 		}
 	}
@@ -250,31 +261,42 @@ func sameMethods(name string, on, cn *types.Named) (grown bool, why string) {
 }
 
 // embedsGrown says where a struct type of the package p embeds a type of
-// grown ("" when nowhere): its syntax is read with its type information,
-// so that local types and aliases count.
+// grown ("" when nowhere), the first such field by position. Each
+// embedded field, of local and anonymous struct types too, is a
+// definition in p's type information (go/types records the field it
+// declares), so the definitions are read rather than the syntax; aliases
+// count through the field's type.
 func embedsGrown(p *packages.Package, grown map[string]bool) string {
 	if p.TypesInfo == nil {
 		return p.ID + " has no type information"
 	}
-	why := ""
-	for _, f := range p.Syntax {
-		ast.Inspect(f, func(node ast.Node) bool {
-			st, ok := node.(*ast.StructType)
-			if !ok || why != "" {
-				return why == ""
-			}
-			for _, field := range st.Fields.List {
-				if len(field.Names) == 0 && grown[namedKey(p.TypesInfo.TypeOf(field.Type))] {
-					why = fmt.Sprintf("%s embeds %s, which gains methods", p.Fset.Position(field.Pos()), namedKey(p.TypesInfo.TypeOf(field.Type)))
-				}
-			}
-			return why == ""
-		})
-		if why != "" {
-			return why
+	var found []token.Position
+	var key []string
+	for id, obj := range p.TypesInfo.Defs {
+		v, ok := obj.(*types.Var)
+		if !ok || !v.Embedded() {
+			continue
+		}
+		if k := namedKey(v.Type()); grown[k] {
+			found = append(found, p.Fset.Position(id.Pos()))
+			key = append(key, k)
 		}
 	}
-	return ""
+	if len(found) == 0 {
+		return ""
+	}
+	first := 0
+	for i := range found {
+		if comparePosition(found[i], found[first]) < 0 {
+			first = i
+		}
+	}
+	return fmt.Sprintf("%s embeds %s, which gains methods", found[first], key[first])
+}
+
+// comparePosition orders positions by file, line and column.
+func comparePosition(a, b token.Position) int {
+	return cmp.Or(strings.Compare(a.Filename, b.Filename), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 }
 
 // namedKey is "path.Name" of the named type t is, or points to.

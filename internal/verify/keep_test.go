@@ -62,7 +62,8 @@ func TestImportersKept(t *testing.T) {
 
 // TestImportersNotKept: where keeping the importers as loaded would miss
 // a build failure (an added method that makes a selector ambiguous
-// through an embedding, an added name that collides in a dot-importer, a
+// through an embedding, in a package-level or a local struct type, an
+// added name that collides in a dot-importer, a
 // changed constant), they are checked again, in both modes.
 func TestImportersNotKept(t *testing.T) {
 	withK := keepQ + "\n// K is a size.\nconst K = 2\n"
@@ -74,6 +75,11 @@ func TestImportersNotKept(t *testing.T) {
 		"ambiguous selector": {
 			more: map[string]string{"emb/emb.go": "package emb\n\nimport \"example.com/v/q\"\n\n// O has M.\ntype O struct{}\n\n// M is a method.\nfunc (O) M() {}\n\n// D embeds both.\ntype D struct {\n\t*q.T\n\tO\n}\n\n// Use calls D's M.\nfunc Use() { D{}.M() }\n"},
 			old:  keepQ, new: keepQ + "\n// M makes emb.D.M ambiguous.\nfunc (*T) M() {}\n",
+			want: "ambiguous selector",
+		},
+		"ambiguous selector in a local type": {
+			more: map[string]string{"loc/loc.go": "package loc\n\nimport \"example.com/v/q\"\n\n// O has M.\ntype O struct{}\n\n// M is a method.\nfunc (O) M() {}\n\n// Use calls a local type's M.\nfunc Use() {\n\ttype d struct {\n\t\tq.T\n\t\tO\n\t}\n\td{}.M()\n}\n"},
+			old:  keepQ, new: keepQ + "\n// M makes Use's d.M ambiguous.\nfunc (T) M() {}\n",
 			want: "ambiguous selector",
 		},
 		"dot-import": {
