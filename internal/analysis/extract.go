@@ -120,35 +120,72 @@ func ImportablePath(path, name string) bool {
 	return !strings.Contains("/"+path+"/", "/internal/")
 }
 
-// index records every function and interface declared in p.
-func (x *extractor) index(p *Package) {
-	for _, file := range p.Files {
-		for _, d := range file.Syntax.Decls {
-			switch d := d.(type) {
-			case *ast.FuncDecl:
-				x.indexFunc(file, d)
-			case *ast.GenDecl:
-				if d.Tok == token.TYPE && !file.Test {
-					x.indexInterfaces(file, d)
-				}
+// index records every function and interface declared in pkgs. The
+// files are read side by side and recorded in package, file and
+// declaration order; a function is recorded with the first package that
+// shows its file (a test variant shows its package's files again).
+func (x *extractor) index(pkgs []*Package) {
+	var files []*File
+	var again []bool
+	seen := map[string]bool{}
+	for _, p := range pkgs {
+		for _, file := range p.Files {
+			name := ""
+			if tf := x.fset.File(file.Syntax.FileStart); tf != nil {
+				name = tf.Name()
 			}
+			files = append(files, file)
+			again = append(again, name != "" && seen[name])
+			seen[name] = true
+		}
+	}
+	for _, in := range parallel.Map(len(files), func(i int) indexed { return x.indexFile(files[i], again[i]) }) {
+		x.ifaces = append(x.ifaces, in.ifaces...)
+		for _, f := range in.funcs {
+			x.record(f)
 		}
 	}
 }
 
-func (x *extractor) indexFunc(file *File, d *ast.FuncDecl) {
+// indexed is what the declarations of one file give: its functions
+// (interface methods among them) and its interfaces, in order.
+type indexed struct {
+	funcs  []*Func
+	ifaces []*Interface
+}
+
+// indexFile reads the declarations of file; again is true when an
+// earlier package showed the file, whose functions are then recorded
+// already (its interfaces are this package's types, and count).
+func (x *extractor) indexFile(file *File, again bool) indexed {
+	var out indexed
+	for _, d := range file.Syntax.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if !again {
+				if f := x.indexFunc(file, d); f != nil {
+					out.funcs = append(out.funcs, f)
+				}
+			}
+		case *ast.GenDecl:
+			if d.Tok == token.TYPE && !file.Test {
+				x.indexInterfaces(file, d, again, &out)
+			}
+		}
+	}
+	return out
+}
+
+func (x *extractor) indexFunc(file *File, d *ast.FuncDecl) *Func {
 	obj, _ := file.Pkg.Info.Defs[d.Name].(*types.Func)
 	if obj == nil {
-		return
+		return nil
 	}
 	recv := ""
 	if d.Recv != nil && len(d.Recv.List) == 1 {
 		recv = recvName(d.Recv.List[0].Type)
 	}
-	f := x.add(file, obj, recv, d.Name)
-	if f == nil {
-		return
-	}
+	f := x.newFunc(file, obj, recv, d.Name)
 	f.Decl = d
 	sig := obj.Signature()
 	f.TakesContext = takesContext(sig)
@@ -160,6 +197,7 @@ func (x *extractor) indexFunc(file *File, d *ast.FuncDecl) {
 			f.nameTaken = nameTaken(obj)
 		}
 	}
+	return f
 }
 
 // structuralSkip is why a declaration is never migrated whatever it
@@ -201,7 +239,7 @@ func deprecated(doc *ast.CommentGroup) bool {
 	return false
 }
 
-func (x *extractor) indexInterfaces(file *File, d *ast.GenDecl) {
+func (x *extractor) indexInterfaces(file *File, d *ast.GenDecl, again bool, out *indexed) {
 	info := file.Pkg.Info
 	for _, s := range d.Specs {
 		ts := s.(*ast.TypeSpec)
@@ -222,35 +260,33 @@ func (x *extractor) indexInterfaces(file *File, d *ast.GenDecl) {
 			Type:     iface,
 			Methods:  map[string]*Func{},
 		}
-		x.ifaces = append(x.ifaces, mi)
+		out.ifaces = append(out.ifaces, mi)
+		if again {
+			continue
+		}
 		for _, field := range it.Methods.List {
 			for _, n := range field.Names {
 				obj, _ := info.Defs[n].(*types.Func)
 				if obj == nil {
 					continue
 				}
-				if f := x.add(file, obj, ts.Name.Name, n); f != nil {
-					f.InterfaceMethod = true
-					f.declIface = mi
-					f.TakesContext = takesContext(obj.Signature())
-					mi.Methods[n.Name] = f
-				}
+				f := x.newFunc(file, obj, ts.Name.Name, n)
+				f.InterfaceMethod = true
+				f.declIface = mi
+				f.TakesContext = takesContext(obj.Signature())
+				out.funcs = append(out.funcs, f)
 			}
 		}
 	}
 }
 
-// add records a declaration once, whatever package variant shows it.
-func (x *extractor) add(file *File, obj *types.Func, recv string, name *ast.Ident) *Func {
-	key := posKey(x.fset, name.Pos())
-	if _, ok := x.byKey[key]; ok {
-		return nil
-	}
+// newFunc is the function obj, declared in file by name.
+func (x *extractor) newFunc(file *File, obj *types.Func, recv string, name *ast.Ident) *Func {
 	exported := name.IsExported()
 	if r := strings.TrimPrefix(recv, "*"); r != "" && !ast.IsExported(r) {
 		exported = false
 	}
-	f := &Func{
+	return &Func{
 		Obj:        obj,
 		ID:         funcID(file.Pkg.Path, recv, name.Name),
 		Name:       name.Name,
@@ -264,9 +300,20 @@ func (x *extractor) add(file *File, obj *types.Func, recv string, name *ast.Iden
 		TestFile:   file.Test,
 		depth:      -1,
 	}
+}
+
+// record adds f to the functions, once whatever package variant shows
+// it, and an interface method to its interface.
+func (x *extractor) record(f *Func) {
+	key := posKey(x.fset, f.Pos)
+	if _, ok := x.byKey[key]; ok {
+		return
+	}
 	x.byKey[key] = f
 	x.funcs = append(x.funcs, f)
-	return f
+	if f.declIface != nil {
+		f.declIface.Methods[f.Name] = f
+	}
 }
 
 // nameTaken says what takes FooContext beside Foo when it is not Foo's
@@ -338,7 +385,7 @@ func (x *extractor) walk(p *Package) map[declKey]bool {
 		if file.Helper {
 			continue
 		}
-		w := &bodyWalker{x: x, st: st, file: file, called: map[*ast.Ident]bool{}}
+		w := &bodyWalker{x: x, st: st, file: file, called: map[*ast.Ident]bool{}, vars: ctxVars{}}
 		ast.Inspect(file.Syntax, w.visit)
 	}
 	return st.values
@@ -373,13 +420,25 @@ type bodyWalker struct {
 	stack  []ast.Node          // enclosing nodes
 	encl   *Func               // the declaration (or closure) being walked
 	outer  []*Func             // the encl of closures' enclosing code
+	vars   ctxVars             // what source found of each scope
+	// decl is the function declaration being walked (encl is a closure
+	// within it), body its body, and joinsFound whether its goroutines'
+	// joins are found yet.
+	decl       *Func
+	body       *ast.BlockStmt
+	joinsFound bool
+}
+
+// source is where call's ctx comes from in the code being walked.
+func (w *bodyWalker) source(call *ast.CallExpr) Source {
+	return ctxSource(w.file.Pkg, testContextOK(w.x.goVersion), call, w.stack, w.vars)
 }
 
 func (w *bodyWalker) visit(n ast.Node) bool {
 	if n == nil {
 		switch top := w.stack[len(w.stack)-1].(type) {
 		case *ast.FuncDecl:
-			w.encl = nil
+			w.encl, w.decl, w.body = nil, nil, nil
 		case *ast.FuncLit:
 			if w.x.fields.closures[top] != nil {
 				w.encl, w.outer = w.outer[len(w.outer)-1], w.outer[:len(w.outer)-1]
@@ -400,8 +459,18 @@ func (w *bodyWalker) visit(n ast.Node) bool {
 		if obj, ok := info.Defs[n.Name].(*types.Func); ok && obj != nil {
 			w.encl = w.x.byKey[posKey(w.x.fset, n.Name.Pos())]
 		}
-		if n.Body != nil {
-			w.st.findJoins(info, n.Body)
+		w.decl, w.body, w.joinsFound = w.encl, n.Body, false
+	case *ast.AssignStmt:
+		if w.decl != nil && w.body != nil {
+			w.decl.ownCtx = append(w.decl.ownCtx, ownContexts(info, w.body, n)...)
+		}
+	case *ast.GoStmt:
+		// A join follows the go statement it joins, and the goroutine's
+		// literal is below it: the declaration's joins are found when
+		// its first go statement is reached, before any of them.
+		if w.body != nil && !w.joinsFound {
+			w.st.findJoins(info, w.body)
+			w.joinsFound = true
 		}
 	case *ast.CallExpr:
 		if id := calleeIdent(n.Fun); id != nil {
@@ -491,7 +560,7 @@ func (w *bodyWalker) call(call *ast.CallExpr) {
 			op.ArgOf = w.ctxArgOf(call)
 		}
 		if r.Rewrite == RewriteSibling {
-			op.Source = ctxSource(w.file.Pkg, testContextOK(w.x.goVersion), call, w.stack)
+			op.Source = w.source(call)
 		}
 		if why := tooNew(r, w.x.goVersion); why != "" {
 			op.Stuck = why
@@ -504,7 +573,7 @@ func (w *bodyWalker) call(call *ast.CallExpr) {
 		return
 	}
 	c := &Call{Node: call, Pos: call.Pos(), At: w.x.position(call.Pos()), Callee: callee, Detached: detached}
-	c.Source = ctxSource(w.file.Pkg, testContextOK(w.x.goVersion), call, w.stack)
+	c.Source = w.source(call)
 	w.encl.Calls = append(w.encl.Calls, c)
 }
 

@@ -499,10 +499,34 @@ func recvExported(d *ast.FuncDecl) bool {
 
 // findUses records the calls through the groups' fields and the reads of
 // their values that leave the group.
+// Only an identifier or selector spelled like a slot can name one, so
+// the others are passed over before their types are looked up, and a
+// module with no slots is not searched.
 func (x *extractor) findUses(pkgs []*Package) {
+	spelled := map[string]bool{}
+	for v := range x.fields.byVar {
+		spelled[v.Name()] = true
+	}
+	for v := range x.fields.paramGroup {
+		spelled[v.Name()] = true
+	}
+	if len(spelled) == 0 {
+		return
+	}
 	names := func(file *File, n ast.Node, _ []ast.Node) bool {
-		e, ok := n.(ast.Expr)
-		if !ok {
+		var e ast.Expr
+		switch n := n.(type) {
+		case *ast.Ident:
+			e = n
+			if !spelled[n.Name] {
+				return false
+			}
+		case *ast.SelectorExpr:
+			e = n
+			if !spelled[n.Sel.Name] {
+				return false
+			}
+		default:
 			return false
 		}
 		g, _ := x.slotGroup(file, e)

@@ -395,7 +395,7 @@ func (w *bodyWalker) fieldCall(call *ast.CallExpr, v *types.Var, detached bool) 
 		return
 	}
 	c := &Call{Node: call, Pos: call.Pos(), At: w.x.position(call.Pos()), Callee: ff.Targets[0], Impls: ff.Targets[1:], Field: ff, Detached: detached}
-	c.Source = ctxSource(w.file.Pkg, testContextOK(w.x.goVersion), call, w.stack)
+	c.Source = w.source(call)
 	w.encl.Calls = append(w.encl.Calls, c)
 }
 

@@ -415,6 +415,9 @@ type Func struct {
 	ifaces    []*Interface
 	// declIface is the interface that declares an interface method.
 	declIface *Interface
+	// ownCtx are the contexts the body declares for itself (see
+	// ownContexts), found by the body walk.
+	ownCtx []*ast.Ident
 	// depth is the length of the shortest call chain to a blocking
 	// operation (0: one in the body), -1 when none is reached.
 	depth int

@@ -92,9 +92,7 @@ func Analyze(m *load.Module) (*Model, error) {
 	x := newExtractor(m.Fset, m.Path, m.GoVersion, func(pos token.Pos) Position { return modulePosition(m, pos) })
 	x.resolve = x.declared
 	pkgs := modulePackages(m)
-	for _, p := range pkgs {
-		x.index(p)
-	}
+	x.index(pkgs)
 	x.collectFields(pkgs)
 	x.resolveParams(pkgs)
 	x.finishFields()

@@ -113,7 +113,7 @@ func analyzePackage(in PackageInput) ([]*Func, *extractor) {
 	}
 	g := &ghosts{x: x, in: in, byObj: map[*types.Func]*Func{}}
 	x.resolve = g.resolve
-	x.index(p)
+	x.index([]*Package{p})
 	x.collectFields([]*Package{p})
 	x.resolveParams([]*Package{p})
 	x.finishFields()

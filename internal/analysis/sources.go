@@ -1,9 +1,11 @@
 package analysis
 
 import (
+	"cmp"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 
 	"golang.org/x/mod/semver"
@@ -13,8 +15,8 @@ import (
 // context.Context variable in scope, the request's context in an HTTP
 // handler, the test's context (go 1.24 and later), a cobra command's
 // context, else context.TODO().
-func ctxSource(p *Package, testOK bool, call *ast.CallExpr, stack []ast.Node) Source {
-	if name := ctxVarInScope(p.Types, call); name != "" {
+func ctxSource(p *Package, testOK bool, call *ast.CallExpr, stack []ast.Node, vars ctxVars) Source {
+	if name := ctxVarInScope(p.Types, call, vars); name != "" {
 		return Source{Kind: SourceVar, Name: name}
 	}
 	// Parameters of the enclosing functions, innermost first.
@@ -44,25 +46,38 @@ func testContextOK(goVersion string) bool {
 
 // ctxVarInScope finds a context.Context variable visible at call, declared
 // before it: the innermost, and among several in one scope the last
-// declared.
-func ctxVarInScope(pkg *types.Package, call *ast.CallExpr) string {
+// declared. vars holds what earlier calls found of each scope.
+func ctxVarInScope(pkg *types.Package, call *ast.CallExpr, vars ctxVars) string {
 	scope := pkg.Scope().Innermost(call.Pos())
 	for ; scope != nil && scope != pkg.Scope() && scope != types.Universe; scope = scope.Parent() {
-		var best *types.Var
-		for _, name := range scope.Names() {
-			v, ok := scope.Lookup(name).(*types.Var)
-			if !ok || name == "_" || v.Pos() >= call.Pos() || !IsContext(v.Type()) {
-				continue
+		vs := vars.of(scope)
+		for i := len(vs) - 1; i >= 0; i-- {
+			if vs[i].Pos() < call.Pos() {
+				return vs[i].Name()
 			}
-			if best == nil || v.Pos() > best.Pos() {
-				best = v
-			}
-		}
-		if best != nil {
-			return best.Name()
 		}
 	}
 	return ""
+}
+
+// ctxVars are the context.Context variables of each scope looked at, in
+// the order of their declaration: a body walk asks for the same scopes at
+// every call in them.
+type ctxVars map[*types.Scope][]*types.Var
+
+func (c ctxVars) of(scope *types.Scope) []*types.Var {
+	if vs, ok := c[scope]; ok {
+		return vs
+	}
+	var vs []*types.Var
+	for _, name := range scope.Names() {
+		if v, ok := scope.Lookup(name).(*types.Var); ok && name != "_" && IsContext(v.Type()) {
+			vs = append(vs, v)
+		}
+	}
+	slices.SortFunc(vs, func(a, b *types.Var) int { return cmp.Compare(a.Pos(), b.Pos()) })
+	c[scope] = vs
+	return vs
 }
 
 // paramSource returns r.Context() for an *http.Request parameter,
@@ -107,32 +122,26 @@ func paramSource(info *types.Info, ft *ast.FuncType, testOK bool) (Source, bool)
 	return found[0].src, true
 }
 
-// ownContexts are the context.Context variables fn's body declares from
-// something other than the context package (ctx := opts.ctx, ctx :=
-// c.baseCtx()) and then uses: once fn has a ctx form, what is given them
-// does not get the caller's ctx. A context.With... or Background value is
-// not one (the ctx form derives it from its ctx), nor are parameters.
-func ownContexts(info *types.Info, body *ast.BlockStmt) []*ast.Ident {
-	if body == nil {
+// ownContexts are the context.Context variables that as, a statement of
+// the function body body, declares from something other than the context
+// package (ctx := opts.ctx, ctx := c.baseCtx()) and that the body then
+// uses: once the function has a ctx form, what is given them does not get
+// the caller's ctx. A context.With... or Background value is not one (the
+// ctx form derives it from its ctx), nor are parameters.
+func ownContexts(info *types.Info, body *ast.BlockStmt, as *ast.AssignStmt) []*ast.Ident {
+	if as.Tok != token.DEFINE || len(as.Rhs) != len(as.Lhs) {
 		return nil
 	}
 	var out []*ast.Ident
-	ast.Inspect(body, func(n ast.Node) bool {
-		as, ok := n.(*ast.AssignStmt)
-		if !ok || as.Tok != token.DEFINE || len(as.Rhs) != len(as.Lhs) {
-			return true
+	for i, l := range as.Lhs {
+		id, ok := l.(*ast.Ident)
+		if !ok {
+			continue
 		}
-		for i, l := range as.Lhs {
-			id, ok := l.(*ast.Ident)
-			if !ok {
-				continue
-			}
-			if v, ok := info.Defs[id].(*types.Var); ok && IsContext(v.Type()) && !fromContextPkg(info, as.Rhs[i]) && used(info, body, v) {
-				out = append(out, id)
-			}
+		if v, ok := info.Defs[id].(*types.Var); ok && IsContext(v.Type()) && !fromContextPkg(info, as.Rhs[i]) && used(info, body, v) {
+			out = append(out, id)
 		}
-		return true
-	})
+	}
 	return out
 }
 

@@ -1,6 +1,9 @@
 package analysis
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestStdSince reads the toolchain's api record.
 func TestStdSince(t *testing.T) {
@@ -15,6 +18,16 @@ func TestStdSince(t *testing.T) {
 	} {
 		if got := stdSince(sym); got != want {
 			t.Errorf("stdSince(%s) = %d, want %d", sym, got, want)
+		}
+	}
+}
+
+// TestWrapperPkgs: isWrapperType looks a type up only when its package is
+// one of wrapperPkgs, so each wrapper type's package must be there.
+func TestWrapperPkgs(t *testing.T) {
+	for name := range wrapperTypes {
+		if pkg := name[:strings.LastIndex(name, ".")]; !wrapperPkgs[pkg] {
+			t.Errorf("wrapper type %s: package %s is not in wrapperPkgs", name, pkg)
 		}
 	}
 }

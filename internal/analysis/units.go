@@ -243,10 +243,8 @@ func funcRisks(m *Model, f *Func) []Risk {
 	for _, file := range f.GeneratedCallers {
 		risks = append(risks, Risk{Code: RiskGenerated, Detail: file})
 	}
-	if f.Decl != nil && f.File != nil {
-		for _, id := range ownContexts(f.File.Pkg.Info, f.Decl.Body) {
-			risks = append(risks, Risk{Code: RiskOwnCtx, Detail: id.Name, At: m.Position(id.Pos())})
-		}
+	for _, id := range f.ownCtx {
+		risks = append(risks, Risk{Code: RiskOwnCtx, Detail: id.Name, At: m.Position(id.Pos())})
 	}
 	for _, o := range f.Ops {
 		if o.Detached {

@@ -68,6 +68,9 @@ var wrapperTypes = map[string]bool{
 	"net/textproto.Reader": true, "net/textproto.Writer": true, "net/textproto.Conn": true,
 }
 
+// wrapperPkgs are the packages of wrapperTypes.
+var wrapperPkgs = map[string]bool{"bufio": true, "net/textproto": true}
+
 // wrapperCtors are the functions that build a wrapper on a reader or
 // writer (their first argument).
 var wrapperCtors = map[string]bool{
@@ -96,7 +99,7 @@ func isIOMethod(name string) bool {
 // wait on a peer (its deadlines only act on pipes), so a file, or a type
 // that has the method from an embedded file, is not a connection.
 func isConnType(t types.Type) bool {
-	if t == nil {
+	if t == nil || methodless(t) {
 		return false
 	}
 	for _, tt := range []types.Type{t, types.NewPointer(t)} {
@@ -114,7 +117,33 @@ func isConnType(t types.Type) bool {
 	return false
 }
 
-func isWrapperType(t types.Type) bool { return t != nil && wrapperTypes[qualifiedTypeName(t)] }
+// methodless reports whether t cannot have methods: an unnamed basic,
+// slice, map, channel, function, array or tuple type, or a pointer to
+// one. Most operands of a call are, and are passed over without a
+// method lookup.
+func methodless(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	switch t.(type) {
+	case *types.Basic, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Array, *types.Tuple:
+		return true
+	}
+	return false
+}
+
+// isWrapperType reports whether t is one of wrapperTypes or a pointer to
+// one.
+func isWrapperType(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || n.Obj().Pkg() == nil || !wrapperPkgs[n.Obj().Pkg().Path()] {
+		return false
+	}
+	return wrapperTypes[n.Obj().Pkg().Path()+"."+n.Obj().Name()]
+}
 
 func (w *bodyWalker) info() *types.Info { return w.file.Pkg.Info }
 
