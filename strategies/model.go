@@ -34,6 +34,10 @@ type Unit interface {
 	// StaticScore is the unit's heat without a profile: the blocking
 	// operations it reaches plus its call sites.
 	StaticScore() int
+	// PackagePath is the import path of the package that declares the
+	// unit's lead function: a phase split by MaxUnits keeps the units of
+	// one package together where they fit.
+	PackagePath() string
 }
 
 // Requirer is a Unit that must be migrated in the same phase as other
@@ -55,6 +59,8 @@ type Node struct {
 	Exported bool
 	Callees  []string
 	Score    int
+	// Package is the unit's package path.
+	Package string
 	// Requires are the IDs of units that must be in the same phase.
 	Requires []string
 }
@@ -76,6 +82,9 @@ func (n *Node) FuncIDs() []string { return n.Funcs }
 
 // StaticScore implements Unit.
 func (n *Node) StaticScore() int { return n.Score }
+
+// PackagePath implements Unit.
+func (n *Node) PackagePath() string { return n.Package }
 
 // Graph is the analysed module as the strategies see it: the units that
 // remain to be migrated and the calls between them.

@@ -111,8 +111,11 @@ func cycleName(c *condensation, k int) string {
 }
 
 // pack cuts comps, in order, into consecutive parts of at most maxUnits
-// units. A component larger than maxUnits gets a part of its own. With
-// maxUnits 0 there is one part.
+// units; with maxUnits 0 there is one part. A component is never split:
+// one larger than maxUnits gets a part of its own. The components of one
+// package that fit in a part together start a part of their own rather
+// than be split across two, so that a phase touches as few packages as
+// it can.
 func pack(c *condensation, comps []int, maxUnits int) [][]int {
 	if maxUnits <= 0 {
 		return [][]int{comps}
@@ -120,19 +123,44 @@ func pack(c *condensation, comps []int, maxUnits int) [][]int {
 	var parts [][]int
 	var cur []int
 	size := 0
-	for _, k := range comps {
-		n := c.size(k)
-		if len(cur) > 0 && size+n > maxUnits {
+	flush := func() {
+		if len(cur) > 0 {
 			parts = append(parts, cur)
 			cur, size = nil, 0
 		}
-		cur = append(cur, k)
-		size += n
 	}
-	if len(cur) > 0 {
-		parts = append(parts, cur)
+	for _, run := range packageRuns(c, comps) {
+		n := 0
+		for _, k := range run {
+			n += c.size(k)
+		}
+		if n <= maxUnits && size+n > maxUnits {
+			flush()
+		}
+		for _, k := range run {
+			if size+c.size(k) > maxUnits {
+				flush()
+			}
+			cur = append(cur, k)
+			size += c.size(k)
+		}
 	}
+	flush()
 	return parts
+}
+
+// packageRuns cuts comps into runs of consecutive components whose lead
+// units are of one package.
+func packageRuns(c *condensation, comps []int) [][]int {
+	var runs [][]int
+	pkg := func(k int) string { return c.g.units[c.members[k][0]].PackagePath() }
+	for i, k := range comps {
+		if i == 0 || pkg(k) != pkg(comps[i-1]) {
+			runs = append(runs, nil)
+		}
+		runs[len(runs)-1] = append(runs[len(runs)-1], k)
+	}
+	return runs
 }
 
 // BottomUp migrates the leaves of the call graph first: phase k holds the

@@ -14,6 +14,12 @@ func u(id string, callees ...string) Unit {
 	return &Node{ID: id, Funcs: []string{id}, Callees: callees}
 }
 
+// in puts unit x in the package pkg.
+func in(pkg string, x Unit) Unit {
+	x.(*Node).Package = pkg
+	return x
+}
+
 // exp builds an exported unit that calls callees.
 func exp(id string, callees ...string) Unit {
 	x := u(id, callees...)
@@ -205,6 +211,20 @@ func TestBottomUp(t *testing.T) {
 				"callers (split by --max-units=2): call only units migrated in earlier phases",
 				"callers: call only units migrated in earlier phases",
 			},
+		},
+		{
+			name: "max units keeps a package that fits together",
+			units: []Unit{
+				in("p", u("p.a")), in("p", u("p.b")),
+				in("q", u("q.a")), in("q", u("q.b")), in("q", u("q.c")),
+				in("r", u("r.a")),
+				in("s", u("s.a")), in("s", u("s.b")), in("s", u("s.c")), in("s", u("s.d")),
+			},
+			opts: Options{MaxUnits: 3},
+			// q fits in a phase: it starts one rather than fill p's. s
+			// fits in none: it is split, its first units filling the
+			// phase r started.
+			want: [][]string{{"p.a", "p.b"}, {"q.a", "q.b", "q.c"}, {"r.a", "s.a", "s.b"}, {"s.c", "s.d"}},
 		},
 		{
 			name:  "max units 1",

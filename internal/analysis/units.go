@@ -80,6 +80,9 @@ func (u *Unit) FuncIDs() []string {
 // operations it reaches plus its call sites.
 func (u *Unit) StaticScore() int { return u.SinkCalls + u.CallSites }
 
+// PackagePath implements strategies.Unit.
+func (u *Unit) PackagePath() string { return u.Package }
+
 // Honoured are the blocking operations in the unit's bodies that its ctx
 // will reach; Missed those it will not.
 func (u *Unit) Honoured() []*Op { return u.ops(true) }
