@@ -135,6 +135,14 @@ type Plan struct {
 	Offloaded map[string]bool
 }
 
+// DefaultMaxUnits is the bound on a phase's units that the commands use
+// unless told otherwise (--max-units): about what a reviewer reads in one
+// sitting, a ctx form and a shim for each unit. The design bounds every
+// phase so that its patch stays reviewable; the largest phase of the real
+// modules measured so far has 25 units, so the bound splits only layers
+// of hundreds of functions, where a single patch would not be read.
+const DefaultMaxUnits = 50
+
 // Options tune a strategy.
 type Options struct {
 	// MaxUnits bounds the number of units in one phase; 0 means no bound.

@@ -120,7 +120,7 @@ that fails; the phases before it stay applied, and the error names them.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Apply.Strategy, "strategy", "bottom-up", "order of the phases: "+strings.Join(strategies.Names(), ", "))
-	f.IntVar(&o.Apply.MaxUnits, "max-units", 0, "at most `N` units per phase (0: no bound)")
+	f.IntVar(&o.Apply.MaxUnits, "max-units", strategies.DefaultMaxUnits, "at most `N` units per phase, as in plan (0: no bound)")
 	f.StringVar(&o.Apply.Profile, "profile", "", "pprof profile giving critical-path its heat")
 	f.Var(phaseFlag{&o.Apply.Phase}, "phase", "rewrite the plan's phase of this `ID` instead of the next")
 	f.BoolVar(&o.Apply.Offload, "offload", false, "top-down: a ctx form whose callees are not migrated yet runs the sync body in a goroutine and returns ctx.Err() when the context ends (it cancels the wait, not the work)")

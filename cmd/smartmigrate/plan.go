@@ -55,7 +55,7 @@ Packages default to ./... (tests included, so test callers are seen).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Plan.Strategy, "strategy", "bottom-up", "order of the phases: "+joinNames(strategies.Names()))
-	f.IntVar(&o.Plan.MaxUnits, "max-units", 0, "at most `N` units per phase, so each patch stays reviewable (0: no bound)")
+	f.IntVar(&o.Plan.MaxUnits, "max-units", strategies.DefaultMaxUnits, "at most `N` units per phase, so each patch stays reviewable (0: no bound)")
 	f.StringVar(&o.Plan.Profile, "profile", "", "pprof profile (CPU, wall-clock or block) giving critical-path its heat")
 	f.BoolVar(&o.Plan.Offload, "offload", false, "top-down: show which ctx forms run their sync body in a goroutine until their callees are migrated (apply --offload)")
 	f.BoolVar(&o.JSON, "json", false, "print the plan as JSON")

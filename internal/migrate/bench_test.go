@@ -5,8 +5,10 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/smartmigrate/smartmigrate/internal/analysis"
 	"github.com/smartmigrate/smartmigrate/internal/load"
@@ -109,13 +111,13 @@ func BenchmarkRewriteLargestPhase(b *testing.B) {
 // of it (the first file the next bottom-up phase changes) new content, a
 // comment naming the iteration, so that the go command's caches cannot
 // answer for the package that holds it, as in a real phase.
-func freshModule(b *testing.B, dir string) (string, func()) {
+func freshModule(b *testing.B, dir string, maxUnits int) (string, func()) {
 	b.Helper()
 	tmp := filepath.Join(b.TempDir(), filepath.Base(dir))
 	if err := verify.CopyModule(dir, tmp); err != nil {
 		b.Fatal(err)
 	}
-	rep, why, err := migrate.NextPhase(b.Context(), migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: tmp, Strategy: "bottom-up"}})
+	rep, why, err := migrate.NextPhase(b.Context(), migrate.ApplyOptions{PlanOptions: benchPlan(tmp, maxUnits)})
 	if err != nil || rep == nil {
 		b.Fatalf("no phase to apply: %v %s", err, why)
 	}
@@ -133,11 +135,17 @@ func freshModule(b *testing.B, dir string) (string, func()) {
 	}
 }
 
+// benchPlan is the plan the commands make of the module in dir by
+// default, with phases of at most maxUnits units (0: no bound).
+func benchPlan(dir string, maxUnits int) migrate.PlanOptions {
+	return migrate.PlanOptions{Dir: dir, Strategy: "bottom-up", MaxUnits: maxUnits}
+}
+
 // loopFresh runs body once per iteration on a copy of the module in dir,
-// with fresh content each time (see freshModule), touched outside the
-// timer.
-func loopFresh(b *testing.B, dir string, body func(tmp string)) {
-	tmp, touch := freshModule(b, dir)
+// with fresh content each time (see freshModule) in the file the first
+// phase of at most maxUnits units changes, touched outside the timer.
+func loopFresh(b *testing.B, dir string, maxUnits int, body func(tmp string)) {
+	tmp, touch := freshModule(b, dir, maxUnits)
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
@@ -152,38 +160,72 @@ func loopFresh(b *testing.B, dir string, body func(tmp string)) {
 func BenchmarkFloorFresh(b *testing.B) {
 	for name, dir := range benchModules(b) {
 		b.Run(name, func(b *testing.B) {
-			loopFresh(b, dir, func(tmp string) {
-				cfg := &packages.Config{Mode: load.Mode, Dir: tmp, Tests: true, Fset: token.NewFileSet()}
-				if _, err := packages.Load(cfg, "./..."); err != nil {
-					b.Fatal(err)
-				}
-			})
+			loopFresh(b, dir, strategies.DefaultMaxUnits, func(tmp string) { loadFloor(b, tmp) })
 		})
+	}
+}
+
+// loadFloor is a bare go/packages load of the module in dir, as
+// smartmigrate loads it.
+func loadFloor(b *testing.B, dir string) {
+	cfg := &packages.Config{Mode: load.Mode, Dir: dir, Tests: true, Fset: token.NewFileSet()}
+	if _, err := packages.Load(cfg, "./..."); err != nil {
+		b.Fatal(err)
 	}
 }
 
 // BenchmarkVerifiedApply is what smartmigrate apply does (load, analyse,
 // plan, rewrite the next phase, verify it, write it through the journal)
 // with fresh content in each iteration, verified in process and with
-// --vet=go; the phase is reverted outside the timer.
+// --vet=go, with phases of the default size and, in process, unbounded
+// (max-units=0: the synthetic module's first phase is then a layer of a
+// thousand functions); the phase is reverted outside the timer.
+//
+// Each iteration also loads the module bare, outside the timer, with
+// fresh content of its own, just before the apply: x-floor is the
+// apply's time over that load's, summed over the iterations. Measured
+// in pairs, the ratio does not move with the speed of a shared machine
+// as two benchmarks run minutes apart do.
 func BenchmarkVerifiedApply(b *testing.B) {
 	for name, dir := range benchModules(b) {
 		for _, mode := range verify.VetModes {
 			b.Run(name+"/vet="+string(mode), func(b *testing.B) {
-				loopFresh(b, dir, func(tmp string) {
-					res, why, err := migrate.Apply(b.Context(), migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: tmp, Strategy: "bottom-up"}}, migrate.WriteOptions{Vet: mode, AllowDirty: true})
-					if err != nil || res == nil {
-						b.Fatalf("apply: %v %s", err, why)
-					}
-					b.StopTimer()
-					if _, err := migrate.Revert(migrate.RevertOptions{Dir: tmp}); err != nil {
-						b.Fatal(err)
-					}
-					b.StartTimer()
-				})
+				verifiedApply(b, dir, mode, strategies.DefaultMaxUnits)
 			})
 		}
+		b.Run(name+"/vet=inprocess/max-units=0", func(b *testing.B) {
+			verifiedApply(b, dir, verify.VetInProcess, 0)
+		})
 	}
+}
+
+func verifiedApply(b *testing.B, dir string, mode verify.VetMode, maxUnits int) {
+	tmp, touch := freshModule(b, dir, maxUnits)
+	b.ReportAllocs()
+	var floor, apply time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		touch()
+		runtime.GC()
+		t0 := time.Now()
+		loadFloor(b, tmp)
+		floor += time.Since(t0)
+		touch()
+		runtime.GC()
+		b.StartTimer()
+		t0 = time.Now()
+		res, why, err := migrate.Apply(b.Context(), migrate.ApplyOptions{PlanOptions: benchPlan(tmp, maxUnits)}, migrate.WriteOptions{Vet: mode, AllowDirty: true})
+		apply += time.Since(t0)
+		if err != nil || res == nil {
+			b.Fatalf("apply: %v %s", err, why)
+		}
+		b.StopTimer()
+		if _, err := migrate.Revert(migrate.RevertOptions{Dir: tmp}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(apply)/float64(floor), "x-floor")
 }
 
 // BenchmarkApplyAll is what smartmigrate apply --all does, verified in
@@ -194,8 +236,8 @@ func BenchmarkApplyAll(b *testing.B) {
 	for name, dir := range benchModules(b) {
 		b.Run(name, func(b *testing.B) {
 			phases := 0
-			loopFresh(b, dir, func(tmp string) {
-				done, _, err := migrate.ApplyAll(b.Context(), migrate.ApplyOptions{PlanOptions: migrate.PlanOptions{Dir: tmp, Strategy: "bottom-up"}}, migrate.WriteOptions{AllowDirty: true}, migrate.AllOptions{})
+			loopFresh(b, dir, strategies.DefaultMaxUnits, func(tmp string) {
+				done, _, err := migrate.ApplyAll(b.Context(), migrate.ApplyOptions{PlanOptions: benchPlan(tmp, strategies.DefaultMaxUnits)}, migrate.WriteOptions{AllowDirty: true}, migrate.AllOptions{})
 				if err != nil || len(done) == 0 {
 					b.Fatalf("apply --all: %d phases, %v", len(done), err)
 				}
