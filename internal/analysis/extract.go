@@ -436,15 +436,7 @@ func (w *bodyWalker) source(call *ast.CallExpr) Source {
 
 func (w *bodyWalker) visit(n ast.Node) bool {
 	if n == nil {
-		switch top := w.stack[len(w.stack)-1].(type) {
-		case *ast.FuncDecl:
-			w.encl, w.decl, w.body = nil, nil, nil
-		case *ast.FuncLit:
-			if w.x.fields.closures[top] != nil {
-				w.encl, w.outer = w.outer[len(w.outer)-1], w.outer[:len(w.outer)-1]
-			}
-		}
-		w.stack = w.stack[:len(w.stack)-1]
+		w.leave()
 		return true
 	}
 	w.stack = append(w.stack, n)
@@ -455,11 +447,7 @@ func (w *bodyWalker) visit(n ast.Node) bool {
 			w.outer, w.encl = append(w.outer, w.encl), f
 		}
 	case *ast.FuncDecl:
-		w.encl = nil
-		if obj, ok := info.Defs[n.Name].(*types.Func); ok && obj != nil {
-			w.encl = w.x.byKey[posKey(w.x.fset, n.Name.Pos())]
-		}
-		w.decl, w.body, w.joinsFound = w.encl, n.Body, false
+		w.enterDecl(n)
 	case *ast.AssignStmt:
 		if w.decl != nil && w.body != nil {
 			w.decl.ownCtx = append(w.decl.ownCtx, ownContexts(info, w.body, n)...)
@@ -484,19 +472,46 @@ func (w *bodyWalker) visit(n ast.Node) bool {
 			w.chanOp(n)
 		}
 	case *ast.Ident:
-		if w.called[n] {
-			break
-		}
-		if obj, ok := info.Uses[n].(*types.Func); ok {
-			if f := w.x.declared(obj); f != nil && !f.InterfaceMethod && !w.storedInSlot(n) {
-				w.st.values[posKey(w.x.fset, f.Pos)] = true
-			}
-			if w.encl != nil {
-				w.value(n, obj)
-			}
-		}
+		w.ident(n)
 	}
 	return true
+}
+
+// leave pops the node the walk leaves.
+func (w *bodyWalker) leave() {
+	switch top := w.stack[len(w.stack)-1].(type) {
+	case *ast.FuncDecl:
+		w.encl, w.decl, w.body = nil, nil, nil
+	case *ast.FuncLit:
+		if w.x.fields.closures[top] != nil {
+			w.encl, w.outer = w.outer[len(w.outer)-1], w.outer[:len(w.outer)-1]
+		}
+	}
+	w.stack = w.stack[:len(w.stack)-1]
+}
+
+// enterDecl starts the walk of a function declaration.
+func (w *bodyWalker) enterDecl(n *ast.FuncDecl) {
+	w.encl = nil
+	if obj, ok := w.file.Pkg.Info.Defs[n.Name].(*types.Func); ok && obj != nil {
+		w.encl = w.x.byKey[posKey(w.x.fset, n.Name.Pos())]
+	}
+	w.decl, w.body, w.joinsFound = w.encl, n.Body, false
+}
+
+// ident records a function named other than in a call: a value.
+func (w *bodyWalker) ident(n *ast.Ident) {
+	if w.called[n] {
+		return
+	}
+	if obj, ok := w.file.Pkg.Info.Uses[n].(*types.Func); ok {
+		if f := w.x.declared(obj); f != nil && !f.InterfaceMethod && !w.storedInSlot(n) {
+			w.st.values[posKey(w.x.fset, f.Pos)] = true
+		}
+		if w.encl != nil {
+			w.value(n, obj)
+		}
+	}
 }
 
 // storedInSlot reports whether id names a function stored into a
