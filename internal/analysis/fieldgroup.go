@@ -499,6 +499,7 @@ func recvExported(d *ast.FuncDecl) bool {
 
 // findUses records the calls through the groups' fields and the reads of
 // their values that leave the group.
+//
 // Only an identifier or selector spelled like a slot can name one, so
 // the others are passed over before their types are looked up, and a
 // module with no slots is not searched.

@@ -122,8 +122,8 @@ func paramSource(info *types.Info, ft *ast.FuncType, testOK bool) (Source, bool)
 	return found[0].src, true
 }
 
-// ownContexts are the context.Context variables that as, a statement of
-// the function body body, declares from something other than the context
+// ownContexts are the context.Context variables that the statement as,
+// in the function body body, declares from something other than the context
 // package (ctx := opts.ctx, ctx := c.baseCtx()) and that the body then
 // uses: once the function has a ctx form, what is given them does not get
 // the caller's ctx. A context.With... or Background value is not one (the
