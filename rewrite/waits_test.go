@@ -21,13 +21,16 @@ import (
 //   - detached: the closure a constructor's ctx form stores still works
 //     after that context is cancelled, and goroutines the function waits
 //     for get its ctx;
+//   - lifetime: the reader and the lifetime kept in fields that a
+//     constructor starts from a context.Background() go on after its ctx
+//     form's context ends; a Background the call waits on becomes ctx;
 //   - fields: DoContext, whose I/O is behind the client's process func
 //     field, called against a server that accepts and stalls, returns
 //     within 1 s of its context's end with an error wrapping
 //     context.DeadlineExceeded; a dial through the options' dialer
 //     closure ends with its ctx too.
 func TestWaitsBehaviour(t *testing.T) {
-	for _, name := range []string{"waits", "detached", "fields", "ctxfield"} {
+	for _, name := range []string{"waits", "detached", "lifetime", "fields", "ctxfield"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			dir := materialize(t, "../testdata/rewrite/"+name+".txtar")

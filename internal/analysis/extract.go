@@ -387,6 +387,7 @@ func (x *extractor) walk(p *Package) map[declKey]bool {
 		}
 		w := &bodyWalker{x: x, st: st, file: file, called: map[*ast.Ident]bool{}, vars: ctxVars{}}
 		ast.Inspect(file.Syntax, w.visit)
+		w.settleBackgrounds()
 	}
 	return st.values
 }
@@ -416,11 +417,12 @@ type bodyWalker struct {
 	x      *extractor
 	st     *walkState
 	file   *File
-	called map[*ast.Ident]bool // identifiers in call position
-	stack  []ast.Node          // enclosing nodes
-	encl   *Func               // the declaration (or closure) being walked
-	outer  []*Func             // the encl of closures' enclosing code
-	vars   ctxVars             // what source found of each scope
+	called map[*ast.Ident]bool   // identifiers in call position
+	stack  []ast.Node            // enclosing nodes
+	encl   *Func                 // the declaration (or closure) being walked
+	outer  []*Func               // the encl of closures' enclosing code
+	vars   ctxVars               // what source found of each scope
+	bgVars map[*types.Var]*bgVar // the variables that hold a Background
 	// decl is the function declaration being walked (encl is a closure
 	// within it), body its body, and joinsFound whether its goroutines'
 	// joins are found yet.
@@ -482,6 +484,7 @@ func (w *bodyWalker) leave() {
 	switch top := w.stack[len(w.stack)-1].(type) {
 	case *ast.FuncDecl:
 		w.encl, w.decl, w.body = nil, nil, nil
+		w.settleBackgrounds()
 	case *ast.FuncLit:
 		if w.x.fields.closures[top] != nil {
 			w.encl, w.outer = w.outer[len(w.outer)-1], w.outer[:len(w.outer)-1]
@@ -499,8 +502,12 @@ func (w *bodyWalker) enterDecl(n *ast.FuncDecl) {
 	w.decl, w.body, w.joinsFound = w.encl, n.Body, false
 }
 
-// ident records a function named other than in a call: a value.
+// ident records a function named other than in a call (a value), and a
+// use of a variable that holds a Background (see lifetime.go).
 func (w *bodyWalker) ident(n *ast.Ident) {
+	if len(w.bgVars) > 0 {
+		w.backgroundUse(n)
+	}
 	if w.called[n] {
 		return
 	}
@@ -573,6 +580,9 @@ func (w *bodyWalker) call(call *ast.CallExpr) {
 		}
 		if background {
 			op.ArgOf = w.ctxArgOf(call)
+			if !detached {
+				w.background(op)
+			}
 		}
 		if r.Rewrite == RewriteSibling {
 			op.Source = w.source(call)

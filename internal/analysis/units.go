@@ -250,7 +250,10 @@ func funcRisks(m *Model, f *Func) []Risk {
 		risks = append(risks, Risk{Code: RiskOwnCtx, Detail: id.Name, At: m.Position(id.Pos())})
 	}
 	for _, o := range f.Ops {
-		if o.Detached {
+		switch {
+		case o.Detached && o.Rule.Rewrite == RewriteBackground:
+			risks = append(risks, Risk{Code: RiskDetached, Detail: "the context from " + ShortName(o.Rule.Call), At: o.At})
+		case o.Detached:
 			risks = append(risks, Risk{Code: RiskDetached, Detail: "code that calls " + ShortName(o.Rule.Call), At: o.At})
 		}
 	}
