@@ -81,10 +81,13 @@ func (br *bodyRewrite) bindConns() {
 // operation, and makes every later return of the function go through it.
 func (br *bodyRewrite) bind(b *connBinding, helper string) string {
 	body := scopeBody(b.scope)
-	block := rootBlock(body, b.conn.Root)
-	first := stmtHolding(block, b.ops[0].Pos)
+	list := bindingList(body, b.conn.Root, b.ops[0].Pos)
+	first := stmtHolding(list, b.ops[0].Pos)
 	if first == nil {
 		return "its statement was not found"
+	}
+	if last := list[len(list)-1]; b.ops[len(b.ops)-1].Pos >= last.End() {
+		return "its connection is declared by an if, switch or for statement whose branches use it apart"
 	}
 	name := freshName("bound", br.used)
 	br.used[name] = true
@@ -92,13 +95,13 @@ func (br *bodyRewrite) bind(b *connBinding, helper string) string {
 	if err != nil {
 		return "internal error: " + err.Error()
 	}
-	dblock := br.d.Dst.Nodes[block].(*dst.BlockStmt)
-	if !insertBefore(dblock, br.dstStmt(first), stmts) {
+	dbody := br.d.Dst.Nodes[body].(*dst.BlockStmt)
+	if !insertBefore(dbody, br.dstStmt(first), stmts) {
 		return "internal error: its statement is not in the block"
 	}
 	sig := scopeSignature(br.fs.pkg.TypesInfo, b.scope)
-	for _, ret := range returnsAfter(block, first.Pos()) {
-		if why := br.convertReturn(dblock, ret, sig, name); why != "" {
+	for _, ret := range returnsAfter(list, first.Pos()) {
+		if why := br.convertReturn(dbody, ret, sig, name); why != "" {
 			return why
 		}
 	}
@@ -179,29 +182,52 @@ func scopeSignature(info *types.Info, scope ast.Node) *types.Signature {
 	return nil
 }
 
-// rootBlock is the innermost block of body that declares root, or body
-// when root comes from outside it (a parameter, the receiver, a package
-// variable).
-func rootBlock(body *ast.BlockStmt, root types.Object) *ast.BlockStmt {
-	best := body
-	if root == nil || root.Pos() < body.Pos() || root.Pos() >= body.End() {
-		return best
+// bindingList is the statement list that the binding of a connection
+// rooted at root goes in: the outermost list holding pos (a block, a case
+// or comm clause) within root's scope. That is body for a parameter or
+// a package variable, and otherwise the block or clause that declares it,
+// or the body of the if, switch or for statement that does.
+func bindingList(body *ast.BlockStmt, root types.Object, pos token.Pos) []ast.Stmt {
+	lo, hi := body.Pos(), body.End()
+	if root != nil && root.Parent() != nil && root.Pos() >= body.Pos() && root.Pos() < body.End() {
+		lo, hi = root.Parent().Pos(), root.Parent().End()
 	}
+	var list []ast.Stmt
 	ast.Inspect(body, func(n ast.Node) bool {
+		if n == nil || list != nil || n.Pos() > pos || pos >= n.End() {
+			return false
+		}
 		if _, ok := n.(*ast.FuncLit); ok {
 			return false
 		}
-		if b, ok := n.(*ast.BlockStmt); ok && b.Pos() <= root.Pos() && root.Pos() < b.End() {
-			best = b
+		if l, ok := stmtList(n); ok && lo <= n.Pos() && n.End() <= hi {
+			list = l
+			return false
 		}
 		return true
 	})
-	return best
+	if list == nil {
+		return body.List
+	}
+	return list
 }
 
-// stmtHolding is the statement of block's list that holds pos.
-func stmtHolding(block *ast.BlockStmt, pos token.Pos) ast.Stmt {
-	for _, s := range block.List {
+// stmtList is the statement list of a block or a case or comm clause.
+func stmtList(n ast.Node) ([]ast.Stmt, bool) {
+	switch n := n.(type) {
+	case *ast.BlockStmt:
+		return n.List, true
+	case *ast.CaseClause:
+		return n.Body, true
+	case *ast.CommClause:
+		return n.Body, true
+	}
+	return nil, false
+}
+
+// stmtHolding is the statement of list that holds pos.
+func stmtHolding(list []ast.Stmt, pos token.Pos) ast.Stmt {
+	for _, s := range list {
 		if s.Pos() <= pos && pos < s.End() {
 			return s
 		}
@@ -209,21 +235,23 @@ func stmtHolding(block *ast.BlockStmt, pos token.Pos) ast.Stmt {
 	return nil
 }
 
-// returnsAfter are the return statements of block after pos, in nested
+// returnsAfter are the return statements of list after pos, in nested
 // blocks too, function literals aside.
-func returnsAfter(block *ast.BlockStmt, after token.Pos) []*ast.ReturnStmt {
+func returnsAfter(list []ast.Stmt, after token.Pos) []*ast.ReturnStmt {
 	var out []*ast.ReturnStmt
-	ast.Inspect(block, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.ReturnStmt:
-			if n.Pos() >= after {
-				out = append(out, n)
+	for _, s := range list {
+		ast.Inspect(s, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ReturnStmt:
+				if n.Pos() >= after {
+					out = append(out, n)
+				}
 			}
-		}
-		return true
-	})
+			return true
+		})
+	}
 	return out
 }
 

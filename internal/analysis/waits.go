@@ -371,7 +371,9 @@ func (w *bodyWalker) isModuleFunc(fn *types.Func) bool {
 }
 
 // paramIsInterface reports whether the i-th argument of fn goes to a
-// parameter of interface type (io.Reader, io.Writer, ...).
+// parameter of an interface type with a reading or writing method
+// (io.Reader, io.Writer, net.Conn, ...). An any (fmt.Printf's operands)
+// or a fmt.Stringer only shows the value.
 func paramIsInterface(fn *types.Func, i int) bool {
 	sig := fn.Signature()
 	n := sig.Params().Len()
@@ -384,7 +386,19 @@ func paramIsInterface(fn *types.Func, i int) bool {
 	} else if i < n {
 		t = sig.Params().At(i).Type()
 	}
-	return t != nil && types.IsInterface(t)
+	if t == nil {
+		return false
+	}
+	it, ok := t.Underlying().(*types.Interface)
+	if !ok {
+		return false
+	}
+	for m := range it.Methods() {
+		if isIOMethod(m.Name()) {
+			return true
+		}
+	}
+	return false
 }
 
 var connIORule = &Rule{Call: "conn I/O", Form: "the connection's deadline bound to ctx", Rewrite: RewriteConnIO, Wait: WaitConn}
