@@ -108,9 +108,10 @@ func BenchmarkRewriteLargestPhase(b *testing.B) {
 
 // freshModule copies the module in dir to a temporary folder and returns
 // the copy and a function that, before each iteration, gives one Go file
-// of it (the first file the next bottom-up phase changes) new content, a
-// comment naming the iteration, so that the go command's caches cannot
-// answer for the package that holds it, as in a real phase.
+// of it (the first file that the next bottom-up phase changes and that
+// exists) new content, a comment naming the iteration, so that the go
+// command's caches cannot answer for the package that holds it, as in a
+// real phase.
 func freshModule(b *testing.B, dir string, maxUnits int) (string, func()) {
 	b.Helper()
 	tmp := filepath.Join(b.TempDir(), filepath.Base(dir))
@@ -121,8 +122,15 @@ func freshModule(b *testing.B, dir string, maxUnits int) (string, func()) {
 	if err != nil || rep == nil {
 		b.Fatalf("no phase to apply: %v %s", err, why)
 	}
-	path := filepath.Join(tmp, filepath.FromSlash(rep.Rewrite.Files[0].Path))
-	orig, err := os.ReadFile(path)
+	var path string
+	var orig []byte
+	for _, f := range rep.Rewrite.Files {
+		// A file the phase adds (the package's bindConn) is not there yet.
+		path = filepath.Join(tmp, filepath.FromSlash(f.Path))
+		if orig, err = os.ReadFile(path); err == nil {
+			break
+		}
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
