@@ -30,7 +30,7 @@ func ctxSource(p *Package, testOK bool, call *ast.CallExpr, stack []ast.Node, va
 		default:
 			continue
 		}
-		if src, ok := paramSource(p.Info, ft, testOK); ok {
+		if src, ok := paramSource(p.Info, ft, testOK, visibleAt(p.Types, call.Pos())); ok {
 			return src
 		}
 	}
@@ -80,10 +80,26 @@ func (c ctxVars) of(scope *types.Scope) []*types.Var {
 	return vs
 }
 
+// visibleAt returns a function that reports whether an object is what
+// its name refers to at pos: a local variable of the same name declared
+// in between shadows it (mt, r, err := conn.NextReader() in a handler of
+// r *http.Request).
+func visibleAt(pkg *types.Package, pos token.Pos) func(types.Object) bool {
+	return func(obj types.Object) bool {
+		scope := pkg.Scope().Innermost(pos)
+		if obj == nil || scope == nil {
+			return false
+		}
+		_, found := scope.LookupParent(obj.Name(), pos)
+		return found == obj
+	}
+}
+
 // paramSource returns r.Context() for an *http.Request parameter,
 // t.Context() for a *testing.T/B/F (when allowed) and cmd.Context() for a
-// *cobra.Command.
-func paramSource(info *types.Info, ft *ast.FuncType, testOK bool) (Source, bool) {
+// *cobra.Command, when the parameter is visible where the context is
+// wanted.
+func paramSource(info *types.Info, ft *ast.FuncType, testOK bool, visible func(types.Object) bool) (Source, bool) {
 	if ft.Params == nil {
 		return Source{}, false
 	}
@@ -109,7 +125,7 @@ func paramSource(info *types.Info, ft *ast.FuncType, testOK bool) (Source, bool)
 			continue
 		}
 		for _, n := range field.Names {
-			if n.Name != "_" {
+			if n.Name != "_" && visible(info.Defs[n]) {
 				found = append(found, cand{rank, Source{Kind: kind, Name: n.Name}})
 				break
 			}
