@@ -694,8 +694,9 @@ func (w *bodyWalker) litDetached(i int) bool {
 	case *ast.ParenExpr:
 		return false
 	case *ast.AssignStmt:
-		// A local helper the function calls itself (get := func() ...).
-		return !w.localTargets(p)
+		// A local helper the function calls itself (get := func() ...),
+		// unless the function then keeps the variable.
+		return !w.localTargets(p) || w.escapes(p)
 	case *ast.ValueSpec:
 		return w.encl == nil || !(p.Names[0].Pos() > w.encl.Decl.Pos() && p.Names[0].Pos() < w.encl.Decl.End())
 	}

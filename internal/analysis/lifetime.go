@@ -3,6 +3,7 @@ package analysis
 import (
 	"go/ast"
 	"go/types"
+	"slices"
 	"strings"
 )
 
@@ -209,4 +210,50 @@ func (w *bodyWalker) settleBackgrounds() {
 		}
 	}
 	clear(w.bgVars)
+}
+
+// escapes reports whether the body being walked keeps a variable that as
+// sets (to a function literal) beyond the call: stores it in a field or
+// a package variable, puts it in a composite literal, returns it, or
+// hands it to a go statement or a function that calls it later
+// (SetCloseHandler's h = func() {...}; c.handleClose = h).
+func (w *bodyWalker) escapes(as *ast.AssignStmt) bool {
+	if w.body == nil {
+		return false
+	}
+	vars := map[types.Object]bool{}
+	for _, l := range as.Lhs {
+		if id, ok := l.(*ast.Ident); ok && w.info().ObjectOf(id) != nil {
+			vars[w.info().ObjectOf(id)] = true
+		}
+	}
+	isVar := func(e ast.Expr) bool {
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		return ok && vars[w.info().Uses[id]]
+	}
+	found := false
+	ast.Inspect(w.body, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for i, r := range n.Rhs {
+				found = found || isVar(r) && len(n.Lhs) == len(n.Rhs) && !w.localTargets(&ast.AssignStmt{Lhs: n.Lhs[i : i+1]})
+			}
+		case *ast.ReturnStmt:
+			found = slices.ContainsFunc(n.Results, isVar)
+		case *ast.KeyValueExpr:
+			found = isVar(n.Value)
+		case *ast.CompositeLit:
+			found = slices.ContainsFunc(n.Elts, isVar)
+		case *ast.GoStmt:
+			found = slices.ContainsFunc(n.Call.Args, isVar)
+		case *ast.CallExpr:
+			fn := calleeFunc(w.info(), n)
+			found = fn != nil && laterCallers[fn.FullName()] && slices.ContainsFunc(n.Args, isVar)
+		}
+		return !found
+	})
+	return found
 }
