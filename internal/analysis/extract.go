@@ -321,15 +321,33 @@ func (x *extractor) record(f *Func) {
 func nameTaken(obj *types.Func) string {
 	name := obj.Name() + "Context"
 	var other types.Object
+	var index []int
 	if recv := obj.Signature().Recv(); recv != nil {
-		other, _, _ = types.LookupFieldOrMethod(recv.Type(), true, obj.Pkg(), name)
+		other, index, _ = types.LookupFieldOrMethod(recv.Type(), true, obj.Pkg(), name)
 	} else {
 		other = obj.Pkg().Scope().Lookup(name)
 	}
 	if other == nil {
 		return ""
 	}
+	if len(index) > 1 {
+		// Declaring it would shadow what callers reach through the
+		// embedded field today.
+		return fmt.Sprintf("ctx-form name %s is taken by %s promoted from an embedded field", name, promotedObj(other))
+	}
 	return fmt.Sprintf("ctx-form name %s is taken by %s", name, describeObj(other))
+}
+
+// promotedObj names o, a method or field that an embedded field
+// promotes.
+func promotedObj(o types.Object) string {
+	if f, ok := o.(*types.Func); ok {
+		if n := namedOf(f.Signature().Recv().Type()); n != nil {
+			return "the method " + n.Obj().Name() + "." + f.Name()
+		}
+		return "a method"
+	}
+	return "a field"
 }
 
 func describeObj(o types.Object) string {

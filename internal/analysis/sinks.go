@@ -128,11 +128,17 @@ func sameTypeParams(sig *types.Signature, cand *types.Func) *types.Signature {
 	return inst.(*types.Signature)
 }
 
-// lookupSibling finds a function or method named name beside fn.
+// lookupSibling finds a function or method named name beside fn. A
+// method's sibling is declared on the same type: one promoted from an
+// embedded field is another type's (a Transfer that embeds *Conn and
+// declares its own ReadMsg does not read through Conn's ReadMsgContext).
 func lookupSibling(fn *types.Func, sig *types.Signature, name string) *types.Func {
 	if recv := sig.Recv(); recv != nil {
-		obj, _, _ := types.LookupFieldOrMethod(recv.Type(), true, fn.Pkg(), name)
+		obj, index, _ := types.LookupFieldOrMethod(recv.Type(), true, fn.Pkg(), name)
 		f, _ := obj.(*types.Func)
+		if len(index) != 1 {
+			return nil
+		}
 		return f
 	}
 	f, _ := fn.Pkg().Scope().Lookup(name).(*types.Func)

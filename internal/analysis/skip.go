@@ -112,6 +112,7 @@ const (
 	RiskDetached      RiskCode = "detached"
 	RiskOwnCtx        RiskCode = "own-context"
 	RiskGenerated     RiskCode = "generated-caller"
+	RiskPromoted      RiskCode = "promoted"
 )
 
 // Risk is a note for the reviewer of a unit.
@@ -146,6 +147,8 @@ func (r Risk) String() string {
 		return fmt.Sprintf("%s at %s outlives the call: it gets context.WithoutCancel(ctx), the caller's values without its cancellation", r.Detail, r.At.Short())
 	case RiskGenerated:
 		return fmt.Sprintf("called from %s, a generated file the migration never edits: it gets a ctx form and keeps its sync form for it", r.Detail)
+	case RiskPromoted:
+		return fmt.Sprintf("%s at %s, in a type that embeds the receiver, overrides it: the ctx form is promoted to that type too, and a call of it there does not go through %s", r.Detail, r.At.Short(), r.Detail)
 	case RiskOwnCtx:
 		return fmt.Sprintf("a context of its own (%s at %s) is what its calls get: the caller's ctx does not reach them unless the code derives one from the other", r.Detail, r.At.Short())
 	}

@@ -121,6 +121,7 @@ func (m *Model) formUnits() {
 	}
 	sort.Slice(m.Units, func(i, j int) bool { return m.Units[i].ID < m.Units[j].ID })
 	m.countCallers()
+	m.methods = methodsByName(m.Funcs)
 	// A description writes only its unit; the links back come after, in
 	// the units' order.
 	_ = parallel.ForEach(len(m.Units), 0, func(i int) error {
@@ -248,6 +249,9 @@ func funcRisks(m *Model, f *Func) []Risk {
 	}
 	for _, id := range f.ownCtx {
 		risks = append(risks, Risk{Code: RiskOwnCtx, Detail: id.Name, At: m.Position(id.Pos())})
+	}
+	for _, g := range m.overriders(f) {
+		risks = append(risks, Risk{Code: RiskPromoted, Detail: ShortName(g.ID), At: g.At})
 	}
 	for _, o := range f.Ops {
 		switch {

@@ -80,6 +80,10 @@ const (
 	// RiskGenerated: a generated file calls the unit, and keeps calling
 	// its sync form.
 	RiskGenerated = "generated-caller"
+	// RiskPromoted: a type that embeds the unit's receiver declares its
+	// own method of the same name; the new ctx form is promoted to it and
+	// bypasses that method.
+	RiskPromoted = "promoted"
 )
 
 // The codes of what a rewrite did (Rewrite.Items): "rewrite".
