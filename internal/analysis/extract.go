@@ -441,6 +441,9 @@ type bodyWalker struct {
 	outer  []*Func               // the encl of closures' enclosing code
 	vars   ctxVars               // what source found of each scope
 	bgVars map[*types.Var]*bgVar // the variables that hold a Background
+	// escaped memoizes escapes for the function literals assigned to
+	// local variables.
+	escaped map[*ast.AssignStmt]bool
 	// decl is the function declaration being walked (encl is a closure
 	// within it), body its body, and joinsFound whether its goroutines'
 	// joins are found yet.
@@ -725,16 +728,22 @@ func (w *bodyWalker) litDetached(i int) bool {
 // variable of the function being walked.
 func (w *bodyWalker) localTargets(as *ast.AssignStmt) bool {
 	for _, l := range as.Lhs {
-		id, ok := l.(*ast.Ident)
-		if !ok {
-			return false
-		}
-		obj := w.info().ObjectOf(id)
-		if obj == nil || obj.Parent() == nil || obj.Parent() == obj.Pkg().Scope() {
+		if !w.localTarget(l) {
 			return false
 		}
 	}
 	return true
+}
+
+// localTarget reports whether l is a local variable of the function
+// being walked.
+func (w *bodyWalker) localTarget(l ast.Expr) bool {
+	id, ok := l.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	obj := w.info().ObjectOf(id)
+	return obj != nil && obj.Parent() != nil && obj.Parent() != obj.Pkg().Scope()
 }
 
 // laterCallers are functions that keep a function value to call it after

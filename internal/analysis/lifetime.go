@@ -221,6 +221,20 @@ func (w *bodyWalker) escapes(as *ast.AssignStmt) bool {
 	if w.body == nil {
 		return false
 	}
+	// Every call in the literal asks: the answer is found once.
+	if e, ok := w.escaped[as]; ok {
+		return e
+	}
+	if w.escaped == nil {
+		w.escaped = map[*ast.AssignStmt]bool{}
+	}
+	e := w.findEscape(as)
+	w.escaped[as] = e
+	return e
+}
+
+// findEscape is escapes without the memo.
+func (w *bodyWalker) findEscape(as *ast.AssignStmt) bool {
 	vars := map[types.Object]bool{}
 	for _, l := range as.Lhs {
 		if id, ok := l.(*ast.Ident); ok && w.info().ObjectOf(id) != nil {
@@ -239,7 +253,7 @@ func (w *bodyWalker) escapes(as *ast.AssignStmt) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			for i, r := range n.Rhs {
-				found = found || isVar(r) && len(n.Lhs) == len(n.Rhs) && !w.localTargets(&ast.AssignStmt{Lhs: n.Lhs[i : i+1]})
+				found = found || isVar(r) && len(n.Lhs) == len(n.Rhs) && !w.localTarget(n.Lhs[i])
 			}
 		case *ast.ReturnStmt:
 			found = slices.ContainsFunc(n.Results, isVar)
@@ -250,8 +264,10 @@ func (w *bodyWalker) escapes(as *ast.AssignStmt) bool {
 		case *ast.GoStmt:
 			found = slices.ContainsFunc(n.Call.Args, isVar)
 		case *ast.CallExpr:
-			fn := calleeFunc(w.info(), n)
-			found = fn != nil && laterCallers[fn.FullName()] && slices.ContainsFunc(n.Args, isVar)
+			if slices.ContainsFunc(n.Args, isVar) {
+				fn := calleeFunc(w.info(), n)
+				found = fn != nil && laterCallers[fn.FullName()]
+			}
 		}
 		return !found
 	})

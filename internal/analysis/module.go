@@ -40,8 +40,8 @@ type Model struct {
 	// closures are the Funcs that are closures, sorted by the position
 	// of their literal (see ClosuresIn).
 	closures []*Func
-	// methods are the module's concrete methods by name (see overriders).
-	methods map[string][]*Func
+	// embedders are the types that embed each type (see overriders).
+	embedders map[string][]*types.Named
 }
 
 // Func returns the function with the given ID, or nil.

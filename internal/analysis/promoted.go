@@ -2,26 +2,55 @@ package analysis
 
 import "go/types"
 
-// methodsByName indexes the concrete methods of funcs by name.
-func methodsByName(funcs []*Func) map[string][]*Func {
-	out := map[string][]*Func{}
+// embedders maps each type of the module that another type's struct
+// embeds (as T or *T) to the types that embed it directly; only types
+// with methods of their own can override one, so the receivers of funcs
+// are the types looked at.
+func embedders(funcs []*Func) map[string][]*types.Named {
+	out := map[string][]*types.Named{}
+	seen := map[string]bool{}
 	for _, f := range funcs {
-		if f.Obj != nil && !f.InterfaceMethod && f.Obj.Signature().Recv() != nil {
-			out[f.Name] = append(out[f.Name], f)
+		if f.Obj == nil || f.InterfaceMethod || f.Obj.Signature().Recv() == nil {
+			continue
+		}
+		s := namedOf(f.Obj.Signature().Recv().Type())
+		if s == nil || seen[namedKey(s)] {
+			continue
+		}
+		seen[namedKey(s)] = true
+		st, ok := s.Underlying().(*types.Struct)
+		if !ok {
+			continue
+		}
+		for i := range st.NumFields() {
+			if v := st.Field(i); v.Embedded() {
+				if t := namedOf(v.Type()); t != nil {
+					out[namedKey(t)] = append(out[namedKey(t)], s)
+				}
+			}
 		}
 	}
 	return out
 }
 
+// namedKey names a type whatever package variant (a test variant, say)
+// it comes from.
+func namedKey(n *types.Named) string {
+	if n.Obj().Pkg() == nil {
+		return n.Obj().Name()
+	}
+	return n.Obj().Pkg().Path() + "." + n.Obj().Name()
+}
+
 // overriders are the methods of the module that override f, a method
-// that gets a ctx form beside it, in a type that embeds f's receiver:
-// the ctx form is promoted to that type, and a call of it there goes
-// around the override (a Transfer that embeds *Conn and declares its own
-// ReadMsg gains Conn's ReadMsgContext, which does not verify what it
-// reads). An override that gets a ctx form of its own in its unit is
-// not one.
+// that gets a ctx form beside it, in a type that embeds f's receiver (at
+// any depth): the ctx form is promoted to that type, and a call of it
+// there goes around the override (a Transfer that embeds *Conn and
+// declares its own ReadMsg gains Conn's ReadMsgContext, which does not
+// verify what it reads). An override that gets a ctx form of its own in
+// its unit is not one.
 func (m *Model) overriders(f *Func) []*Func {
-	if f.Kind != Sibling || f.Obj == nil || f.Obj.Signature().Recv() == nil {
+	if f.Kind != Sibling || f.Obj == nil || f.Obj.Signature().Recv() == nil || len(m.embedders) == 0 {
 		return nil
 	}
 	recv := namedOf(f.Obj.Signature().Recv().Type())
@@ -29,37 +58,42 @@ func (m *Model) overriders(f *Func) []*Func {
 		return nil
 	}
 	var out []*Func
-	for _, g := range m.methods[f.Name] {
-		s := namedOf(g.Obj.Signature().Recv().Type())
-		if g == f || s == nil || sameNamed(s, recv) || !embeds(s, recv) {
-			continue
+	seen := map[string]bool{namedKey(recv): true}
+	queue := []*types.Named{recv}
+	for len(queue) > 0 {
+		t := queue[0]
+		queue = queue[1:]
+		for _, s := range m.embedders[namedKey(t)] {
+			if seen[namedKey(s)] {
+				continue
+			}
+			seen[namedKey(s)] = true
+			queue = append(queue, s)
+			if g := m.override(s, f.Name); g != nil {
+				out = append(out, g)
+			}
 		}
-		if obj, index, _ := types.LookupFieldOrMethod(types.NewPointer(s), true, s.Obj().Pkg(), f.Name+"Context"); obj != nil && len(index) == 1 {
-			continue // it declares the ctx form too
-		}
-		if u := m.unitOf[g]; u != nil && u.Kind == Sibling {
-			continue // it gets its own, in its unit's phase
-		}
-		out = append(out, g)
 	}
 	return out
 }
 
-// embeds reports whether struct type s has t, or *t, as an embedded
-// field, at any depth.
-func embeds(s, t *types.Named) bool {
-	obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(s), true, t.Obj().Pkg(), t.Obj().Name())
-	v, ok := obj.(*types.Var)
-	if !ok || !v.Embedded() {
-		return false
+// override is s's own method name, when s declares it and not its ctx
+// form, and no unit gives it one.
+func (m *Model) override(s *types.Named, name string) *Func {
+	obj, index, _ := types.LookupFieldOrMethod(types.NewPointer(s), true, s.Obj().Pkg(), name)
+	fn, ok := obj.(*types.Func)
+	if !ok || len(index) != 1 {
+		return nil
 	}
-	n := namedOf(v.Type())
-	return n != nil && sameNamed(n, t)
-}
-
-// sameNamed reports whether a and b name the same type, whatever package
-// variant (a test variant, say) each comes from.
-func sameNamed(a, b *types.Named) bool {
-	ao, bo := a.Obj(), b.Obj()
-	return ao.Name() == bo.Name() && ao.Pkg() != nil && bo.Pkg() != nil && ao.Pkg().Path() == bo.Pkg().Path()
+	if obj, index, _ := types.LookupFieldOrMethod(types.NewPointer(s), true, s.Obj().Pkg(), name+"Context"); obj != nil && len(index) == 1 {
+		return nil // it declares the ctx form too
+	}
+	g := m.FuncOf(fn)
+	if g == nil {
+		return nil
+	}
+	if u := m.unitOf[g]; u != nil && u.Kind == Sibling {
+		return nil // it gets its own, in its unit's phase
+	}
+	return g
 }

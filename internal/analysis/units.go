@@ -121,7 +121,7 @@ func (m *Model) formUnits() {
 	}
 	sort.Slice(m.Units, func(i, j int) bool { return m.Units[i].ID < m.Units[j].ID })
 	m.countCallers()
-	m.methods = methodsByName(m.Funcs)
+	m.embedders = embedders(m.Funcs)
 	// A description writes only its unit; the links back come after, in
 	// the units' order.
 	_ = parallel.ForEach(len(m.Units), 0, func(i int) error {
