@@ -3,9 +3,10 @@ package analysis
 import "go/types"
 
 // embedders maps each type of the module that another type's struct
-// embeds (as T or *T) to the types that embed it directly; only types
-// with methods of their own can override one, so the receivers of funcs
-// are the types looked at.
+// embeds (as T or *T) to the types that embed it directly. Only a type
+// with methods of its own can override one, so the receivers of funcs are
+// the types looked at (an embedding type with no methods passes nothing
+// on to the types that embed it in turn).
 func embedders(funcs []*Func) map[string][]*types.Named {
 	out := map[string][]*types.Named{}
 	seen := map[string]bool{}
@@ -43,8 +44,8 @@ func namedKey(n *types.Named) string {
 }
 
 // overriders are the methods of the module that override f, a method
-// that gets a ctx form beside it, in a type that embeds f's receiver (at
-// any depth): the ctx form is promoted to that type, and a call of it
+// that gets a ctx form beside it, in a type that embeds f's receiver
+// (directly, or through types of embedders): the ctx form is promoted to that type, and a call of it
 // there goes around the override (a Transfer that embeds *Conn and
 // declares its own ReadMsg gains Conn's ReadMsgContext, which does not
 // verify what it reads). An override that gets a ctx form of its own in
@@ -77,8 +78,8 @@ func (m *Model) overriders(f *Func) []*Func {
 	return out
 }
 
-// override is s's own method name, when s declares it and not its ctx
-// form, and no unit gives it one.
+// override is the method called name that s declares itself, when s
+// does not declare its ctx form too and no unit gives it one.
 func (m *Model) override(s *types.Named, name string) *Func {
 	obj, index, _ := types.LookupFieldOrMethod(types.NewPointer(s), true, s.Obj().Pkg(), name)
 	fn, ok := obj.(*types.Func)
