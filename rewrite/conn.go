@@ -77,17 +77,48 @@ func (br *bodyRewrite) bindConns() {
 	}
 }
 
-// bind inserts the binding of b before the statement that holds its first
-// operation, and makes every later return of the function go through it.
+// bind binds b's connection before the first of its operations in each
+// statement list that holds some (see bindingGroups), and makes the
+// returns after it in that list go through the binding.
 func (br *bodyRewrite) bind(b *connBinding, helper string) string {
 	body := scopeBody(b.scope)
-	list := bindingList(body, b.conn.Root, b.ops[0].Pos)
-	first := stmtHolding(list, b.ops[0].Pos)
-	if first == nil {
-		return "its statement was not found"
+	for _, g := range bindingGroups(body, b.conn.Root, b.ops) {
+		if why := br.bindIn(b, body, g, helper); why != "" {
+			return why
+		}
 	}
-	if last := list[len(list)-1]; b.ops[len(b.ops)-1].Pos >= last.End() {
-		return "its connection is declared by an if, switch or for statement whose branches use it apart"
+	return ""
+}
+
+// bindingGroup is a statement list and the first of b's operations in it.
+type bindingGroup struct {
+	list  []ast.Stmt
+	first ast.Stmt
+}
+
+// bindingGroups splits ops, in order, by the statement list their binding
+// goes in: one binding covers the operations after it in its list, and a
+// connection that an if statement's init declares is bound again in each
+// branch that uses it.
+func bindingGroups(body *ast.BlockStmt, root types.Object, ops []*analysis.Op) []bindingGroup {
+	var out []bindingGroup
+	for _, o := range ops {
+		if n := len(out); n > 0 {
+			g := out[n-1]
+			if g.first != nil && g.first.Pos() <= o.Pos && o.Pos < g.list[len(g.list)-1].End() {
+				continue
+			}
+		}
+		list := bindingList(body, root, o.Pos)
+		out = append(out, bindingGroup{list: list, first: stmtHolding(list, o.Pos)})
+	}
+	return out
+}
+
+// bindIn inserts one binding of b before g.first.
+func (br *bodyRewrite) bindIn(b *connBinding, body *ast.BlockStmt, g bindingGroup, helper string) string {
+	if g.first == nil {
+		return "its statement was not found"
 	}
 	name := freshName("bound", br.used)
 	br.used[name] = true
@@ -96,11 +127,11 @@ func (br *bodyRewrite) bind(b *connBinding, helper string) string {
 		return "internal error: " + err.Error()
 	}
 	dbody := br.d.Dst.Nodes[body].(*dst.BlockStmt)
-	if !insertBefore(dbody, br.dstStmt(first), stmts) {
+	if !insertBefore(dbody, br.dstStmt(g.first), stmts) {
 		return "internal error: its statement is not in the block"
 	}
 	sig := scopeSignature(br.fs.pkg.TypesInfo, b.scope)
-	for _, ret := range returnsAfter(list, first.Pos()) {
+	for _, ret := range returnsAfter(g.list, g.first.Pos()) {
 		if why := br.convertReturn(dbody, ret, sig, name); why != "" {
 			return why
 		}
