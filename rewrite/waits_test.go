@@ -30,7 +30,7 @@ import (
 //     context.DeadlineExceeded; a dial through the options' dialer
 //     closure ends with its ctx too.
 func TestWaitsBehaviour(t *testing.T) {
-	for _, name := range []string{"waits", "detached", "lifetime", "fields", "ctxfield"} {
+	for _, name := range []string{"waits", "detached", "lifetime", "connscope", "fields", "ctxfield"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			dir := materialize(t, "../testdata/rewrite/"+name+".txtar")

@@ -23,6 +23,9 @@ var waitTable = map[string]Rule{
 	"(*os.Process).Wait":       {Form: "none", Rewrite: RewriteNone, Wait: WaitOther},
 	"(*os/exec.Cmd).Wait":      {Form: "none", Rewrite: RewriteNone, Wait: WaitOther},
 	"(*net/http.Server).Serve": {Form: "none", Rewrite: RewriteNone, Wait: WaitOther},
+	// A net.Listener has no deadline to bind; a *net.TCPListener has one
+	// and its Accept is conn I/O.
+	"(net.Listener).Accept": {Form: "none", Rewrite: RewriteNone, Wait: WaitOther},
 }
 
 // WaitKind says what kind of wait an operation is; WaitNone for sinks.
